@@ -1,0 +1,162 @@
+//! Scenario files: schema, loading (with `base:` overlays), validation with field paths.
+
+pub mod path;
+mod schema;
+mod validate;
+
+pub use schema::*;
+pub use validate::{FieldError, validate};
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Why a scenario could not be loaded. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}:{line}:{col}: {message}\n{line:>5} | {text}\n      | {marker}", path.display(), marker = caret(*col))]
+    Syntax { path: PathBuf, line: usize, col: usize, text: String, message: String },
+    #[error("{}: {} problem(s):\n{}", path.display(), errors.len(), FieldErrors(errors))]
+    Invalid { path: PathBuf, errors: Vec<FieldError> },
+    #[error("{}: `base` chain is deeper than {MAX_BASE_DEPTH} files (a cycle?)", path.display())]
+    BaseTooDeep { path: PathBuf },
+}
+
+fn caret(col: usize) -> String {
+    format!("{}^", " ".repeat(col.saturating_sub(1)))
+}
+
+struct FieldErrors<'a>(&'a [FieldError]);
+
+impl fmt::Display for FieldErrors<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in self.0 {
+            writeln!(f, "  - {e}")?;
+        }
+        Ok(())
+    }
+}
+
+const MAX_BASE_DEPTH: usize = 8;
+
+/// A scenario file that extends another: `(base: "2026.ron", name: "...", set: { path: value })`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Overlay {
+    /// Path of the base scenario, relative to this file.
+    base: String,
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    /// Field path to new value, applied to the base in order.
+    #[serde(default)]
+    set: std::collections::BTreeMap<String, ron::Value>,
+}
+
+/// Just enough of a file to tell an overlay from a whole scenario.
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    base: Option<String>,
+}
+
+/// Reads, merges and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ConfigError> {
+    load_depth(path, 0)
+}
+
+/// Parses scenario text (no `base:`), e.g. for tests; `origin` names it in errors.
+pub fn from_str(text: &str, origin: &Path) -> Result<Scenario, ConfigError> {
+    let scenario: Scenario = ron::from_str(text).map_err(|e| syntax(origin, text, e))?;
+    check(scenario, origin)
+}
+
+fn load_depth(path: &Path, depth: usize) -> Result<Scenario, ConfigError> {
+    if depth > MAX_BASE_DEPTH {
+        return Err(ConfigError::BaseTooDeep { path: path.to_path_buf() });
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+    let probe: Probe = ron::from_str(&text).map_err(|e| syntax(path, &text, e))?;
+    if probe.base.is_none() {
+        return from_str(&text, path);
+    }
+    let overlay: Overlay = ron::from_str(&text).map_err(|e| syntax(path, &text, e))?;
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(&overlay.base);
+    let base = load_depth(&base_path, depth + 1)?;
+    let mut doc = to_value(&base);
+    doc["name"] = overlay.name.into();
+    if let Some(d) = overlay.description {
+        doc["description"] = d.into();
+    }
+    let mut errors = Vec::new();
+    for (field, value) in &overlay.set {
+        if let Err(e) = set_ron(&mut doc, field, value) {
+            errors.push(FieldError::new(format!("set[\"{field}\"]"), e.message));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ConfigError::Invalid { path: path.to_path_buf(), errors });
+    }
+    let scenario = from_value(doc)
+        .map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), errors: vec![e] })?;
+    check(scenario, path)
+}
+
+fn check(scenario: Scenario, path: &Path) -> Result<Scenario, ConfigError> {
+    let errors = validate(&scenario);
+    if errors.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ConfigError::Invalid { path: path.to_path_buf(), errors })
+    }
+}
+
+fn syntax(path: &Path, text: &str, e: ron::error::SpannedError) -> ConfigError {
+    let (line, col) = (e.span.start.line, e.span.start.col);
+    let text = text.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string();
+    ConfigError::Syntax { path: path.to_path_buf(), line, col, text, message: e.code.to_string() }
+}
+
+/// The scenario as a JSON value, for path edits.
+pub fn to_value(scenario: &Scenario) -> serde_json::Value {
+    serde_json::to_value(scenario).expect("a scenario always serializes")
+}
+
+/// A scenario from a JSON value; the error names the field path serde reports.
+pub fn from_value(doc: serde_json::Value) -> Result<Scenario, FieldError> {
+    serde_json::from_value(doc).map_err(|e| FieldError::new("scenario", e.to_string()))
+}
+
+/// Sets `field` to a RON value (as written in an event, overlay or sweep file).
+pub fn set_ron(
+    doc: &mut serde_json::Value,
+    field: &str,
+    value: &ron::Value,
+) -> Result<(), path::PathError> {
+    let json = serde_json::to_value(value).map_err(|e| path::PathError {
+        path: field.to_string(),
+        message: format!("value cannot be used: {e}"),
+    })?;
+    path::set(doc, field, json)
+}
+
+/// Applies one event's changes to a scenario and checks the result against the schema.
+pub fn apply_event(scenario: &Scenario, event: &Event) -> Result<Scenario, FieldError> {
+    let mut doc = to_value(scenario);
+    for (field, value) in &event.set {
+        set_ron(&mut doc, field, value)
+            .map_err(|e| FieldError::new(format!("set[\"{field}\"]"), e.message))?;
+    }
+    from_value(doc)
+}
+
+/// Parses a `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests;

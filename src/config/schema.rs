@@ -1,0 +1,526 @@
+//! The scenario schema: every parameter of shared/MODEL.md, with its unit and allowed range.
+//!
+//! Field docs name the unit and the range; `validate.rs` enforces the ranges and reports the
+//! field path. Defaults live here and only here (the `default_*` functions and `Default` impls).
+//! Unknown fields are rejected everywhere (`deny_unknown_fields`).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A whole scenario: what `sim run FILE` simulates.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name, used for the output directory and plot titles. `[A-Za-z0-9_.-]+`.
+    pub name: String,
+    /// Free text shown in the manifest.
+    #[serde(default)]
+    pub description: String,
+    /// Master seed of the run; `sim run --seed` overrides it.
+    #[serde(default)]
+    pub seed: u64,
+    pub calendar: Calendar,
+    pub scale: Scale,
+    pub regions: Vec<Region>,
+    pub categories: Vec<Category>,
+    pub platforms: Vec<Platform>,
+    pub sellers: Sellers,
+    pub consumers: Consumers,
+    pub ad_market: AdMarket,
+    pub platform_strategy: PlatformStrategy,
+    pub regulators: Vec<Regulator>,
+    /// Dated policy events, applied at the start of the week that contains their date.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// Stochastic shocks drawn every week.
+    #[serde(default)]
+    pub shocks: Vec<Shock>,
+    #[serde(default)]
+    pub output: OutputOptions,
+}
+
+/// Start date and length of the run. One tick is one week.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Calendar {
+    /// First day of the first week, `YYYY-MM-DD`.
+    pub start: String,
+    /// Number of weekly ticks, 1 to 2000.
+    pub weeks: u32,
+}
+
+/// How many agents stand for how many real actors.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scale {
+    /// Seller agents at the start, 10 to 50,000,000.
+    pub seller_agents: u32,
+    /// Consumer agents, split across regions by online shoppers, 100 to 500,000,000.
+    pub consumer_agents: u32,
+    /// Real active sellers the seller agents stand for, at the start (> 0).
+    pub real_sellers: f64,
+}
+
+/// A consumer region (reference table).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// Identifier, e.g. `us`.
+    pub id: String,
+    /// Emerging (true) or mature (false) market.
+    #[serde(default)]
+    pub emerging: bool,
+    /// Real online shoppers, millions (> 0).
+    pub online_shoppers_m: f64,
+    /// Weekly probability that a shopper buys something at the start, in (0, 1].
+    pub purchase_probability: f64,
+    /// Typical order value by category id, USD (> 0); also the reference price of the outside
+    /// option (not buying).
+    pub basket_usd: BTreeMap<String, f64>,
+    /// Share of purchases by category id; sums to 1.
+    pub category_weights: BTreeMap<String, f64>,
+    /// Yearly growth of purchase frequency, in [-0.5, 1].
+    pub demand_growth: f64,
+    /// Share of purchases made on mobile, in [0, 1]; drives the share of social-video users.
+    pub mobile_share: f64,
+    /// Utility lost per day of delivery time (beta_d), in [0, 5].
+    pub delivery_sensitivity: f64,
+    /// Share of the region's purchases that go to local sellers at the start, in [0, 1]; sets
+    /// how many local seller agents the region gets.
+    pub local_share: f64,
+}
+
+/// A product category (reference table).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub id: String,
+    /// Unit cost range, USD, for sellers from China.
+    pub unit_cost_cn: (f64, f64),
+    /// Unit cost range, USD, for local sellers.
+    pub unit_cost_local: (f64, f64),
+    /// Freight per unit of a direct parcel from China, USD (>= 0).
+    pub parcel_freight_usd: f64,
+    /// Freight per unit shipped in bulk to a local warehouse, USD (>= 0).
+    pub bulk_freight_usd: f64,
+    /// Domestic shipping per unit of a self-fulfilling local seller, USD (>= 0).
+    pub domestic_shipping_usd: f64,
+    /// How much health certification matters to buyers, in [0, 1].
+    pub health_relevance: f64,
+    /// How much sustainability matters to buyers, in [0, 1].
+    pub sustainability_relevance: f64,
+}
+
+/// How a platform does business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BusinessModel {
+    Marketplace,
+    FullyManaged,
+    SemiManaged,
+    SocialCommerce,
+}
+
+/// A platform agent's parameters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    pub id: String,
+    pub model: BusinessModel,
+    /// Commission on the seller's price, in [0, 1).
+    pub take_rate: f64,
+    /// Fee per unit for fulfilment from a local warehouse (pick, pack, last mile), USD (>= 0).
+    pub fulfilment_fee_usd: f64,
+    /// Share of impressions that are sponsored, in [0, 1].
+    pub ad_load: f64,
+    /// Ranking weight on brand listings (multiplies `ranking.brand`), in [0, 10].
+    pub brand_tilt: f64,
+    /// Ranking penalty on direct-parcel listings (multiplies `ranking.direct`), in [0, 10].
+    pub direct_penalty: f64,
+    /// Yearly drift of attractiveness in every region (utility units per year), in [-5, 5].
+    #[serde(default)]
+    pub attractiveness_drift: f64,
+    /// Marketing budget, million USD per week (>= 0).
+    pub marketing_musd_week: f64,
+    /// Per-region presence and terms; a region not listed is one the platform is absent from.
+    pub regions: Vec<PlatformRegion>,
+}
+
+/// A platform's terms in one region.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformRegion {
+    pub region: String,
+    /// Present in the region (an event may switch it).
+    #[serde(default = "default_true")]
+    pub present: bool,
+    /// Base utility of the platform for the region's consumers, in [-10, 10].
+    pub attractiveness: f64,
+    /// Delivery days of a direct parcel, (0, 60].
+    pub parcel_days: f64,
+    /// Delivery days from local-warehouse stock, (0, 60].
+    pub warehouse_days: f64,
+    /// Cost per click at the start, USD (> 0); for CPM platforms the effective CPC.
+    pub base_cpc_usd: f64,
+}
+
+/// Seller population: initial attributes, behaviour and entry/exit rules.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sellers {
+    /// Share of seller agents from China at the start, in [0, 1]; the rest are local sellers,
+    /// spread over regions by each region's local GMV.
+    pub cn_share: f64,
+    /// Share of brands among sellers at the start, in [0, 1].
+    pub brand_share: f64,
+    /// Share of brands among entrants (an event may change it), in [0, 1].
+    pub entrant_brand_share: f64,
+    /// Size mix (small, medium, large) at the start and for entrants; sums to 1.
+    pub size_shares: (f64, f64, f64),
+    /// Per-size parameters.
+    pub small: SizeClass,
+    pub medium: SizeClass,
+    pub large: SizeClass,
+    /// Quality range for brand sellers, within [0, 1].
+    pub quality_brand: (f64, f64),
+    /// Quality range for white-label sellers, within [0, 1].
+    pub quality_white_label: (f64, f64),
+    /// Initial brand equity range for brands (>= 0).
+    pub equity_brand: (f64, f64),
+    /// Markup over landed cost, brands, range within [0, 5].
+    pub markup_brand: (f64, f64),
+    /// Markup over landed cost, white label, range within [0, 5].
+    pub markup_white_label: (f64, f64),
+    /// Ad spend as a share of expected revenue, range within [0, 1].
+    pub ad_intensity: (f64, f64),
+    /// Compliance level range for sellers from China, within [0, 1].
+    pub compliance_cn: (f64, f64),
+    /// Compliance level range for local sellers, within [0, 1].
+    pub compliance_local: (f64, f64),
+    /// Share of sellers certified healthy, in [0, 1].
+    pub certified_health_share: f64,
+    /// Share of sellers certified sustainable, in [0, 1].
+    pub certified_green_share: f64,
+    /// Share of sellers from China on local-warehouse fulfilment at the start, in [0, 1].
+    pub cn_warehouse_share: f64,
+    /// Weekly price pass-through toward target price, in (0, 1].
+    pub pass_through: f64,
+    pub ai: AiAdoption,
+    pub warehouse: Warehouse,
+    pub listings: ListingRules,
+    pub pivot: Pivot,
+    pub equity: Equity,
+    pub entry: Entry,
+    pub rating: RatingRule,
+    /// Weight of the newest week in the profit moving average, in (0, 1].
+    pub profit_smoothing: f64,
+}
+
+/// Parameters of one seller size class.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizeClass {
+    /// Fixed cost, USD per week (>= 0).
+    pub fixed_cost_usd_week: f64,
+    /// Starting cash, in weeks of fixed cost (>= 0).
+    pub cash_weeks: f64,
+    /// Most platform x region listings, 1 to 16.
+    pub max_listings: u32,
+    /// Listings at the start (and for entrants), 1 to `max_listings`.
+    pub initial_listings: u32,
+    /// Consecutive loss weeks that make the seller exit (`sustained_losses`), 1 to 520.
+    pub loss_streak_limit: u32,
+    /// Share of the market's demand a listing of this size can serve relative to small (>= 0);
+    /// enters ranking as ln(reach).
+    pub reach: f64,
+}
+
+/// AI tool adoption (F12).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AiAdoption {
+    /// Share of adopters at the start, in [0, 1].
+    pub initial_share: f64,
+    /// Logistic adoption curve: saturation share, in [0, 1].
+    pub saturation: f64,
+    /// Logistic curve midpoint, `YYYY-MM-DD`.
+    pub midpoint: String,
+    /// Logistic steepness, per year (> 0).
+    pub steepness_per_year: f64,
+    /// Unit-cost factor for adopters, in (0, 1].
+    pub cost_factor: f64,
+}
+
+/// Local-warehouse fulfilment economics.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Warehouse {
+    /// One-off set-up cost of moving to local warehouses, USD (>= 0).
+    pub setup_cost_usd: f64,
+    /// Storage cost per unit sold, USD (>= 0).
+    pub storage_usd_per_unit: f64,
+    /// Stock held, in weeks of sales (>= 0); write-off applies to its value.
+    pub stock_weeks: f64,
+    /// Yearly share of stock value written off, non-adopters, in [0, 1].
+    pub write_off: f64,
+    /// Yearly share of stock value written off, AI adopters, in [0, 1].
+    pub write_off_ai: f64,
+    /// Horizon of the switch decision, weeks (> 0).
+    pub horizon_weeks: f64,
+    /// Share of buyers' value of faster delivery (delivery sensitivity / price sensitivity per
+    /// day, times price) the seller expects to earn by switching, in [0, 1].
+    pub delivery_value_share: f64,
+}
+
+/// Listing drop and add rules.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingRules {
+    /// Weeks of negative profit average after which a listing is dropped, 1 to 520.
+    pub drop_after_weeks: u32,
+    /// Weekly chance that a seller with spare cash adds a listing, in [0, 1].
+    pub add_probability: f64,
+    /// Spare cash needed to add a listing, in weeks of fixed cost (>= 0).
+    pub add_cash_weeks: f64,
+    /// Logit scale of the expected-profit choice of a new listing (> 0).
+    pub choice_temperature: f64,
+}
+
+/// White label to brand pivots.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pivot {
+    /// Cash needed to pivot, in weeks of fixed cost (>= 0).
+    pub cash_weeks: f64,
+    /// Weekly chance that an eligible seller pivots, in [0, 1].
+    pub probability: f64,
+    /// One-off cost of the pivot, USD (>= 0).
+    pub cost_usd: f64,
+    /// Quality gained by the pivot, in [0, 1].
+    pub quality_gain: f64,
+}
+
+/// Brand equity dynamics: `b <- (1 - delta) b + eta ln(1 + units)`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Equity {
+    /// Weekly decay, in [0, 1].
+    pub decay: f64,
+    /// Gain per ln(1 + units) for brands (>= 0).
+    pub eta_brand: f64,
+    /// Gain per ln(1 + units) for white label (>= 0).
+    pub eta_white_label: f64,
+}
+
+/// Seller rating in [1, 5]: `1 + 4 * (w * quality + (1 - w) * exp(-days / scale))`, smoothed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingRule {
+    /// Weight of quality against delivery speed, in [0, 1].
+    pub quality_weight: f64,
+    /// Delivery days at which the speed term has fallen to 1/e (> 0).
+    pub days_scale: f64,
+    /// Weight of the newest week in the rating, in (0, 1].
+    pub smoothing: f64,
+}
+
+/// Entry: `Poisson(lambda0 * exp(k_e * (margin - m0)))` agents per segment per week.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Expected entrants per week across all segments at margin `m0`, as a share of the
+    /// initial seller agents (>= 0).
+    pub rate_per_week: f64,
+    /// Sensitivity of entry to the segment's margin (>= 0).
+    pub margin_sensitivity: f64,
+    /// Reference margin m0, in [-1, 1].
+    pub reference_margin: f64,
+    /// Weight of the newest week in the segment margin average, in (0, 1].
+    pub margin_smoothing: f64,
+}
+
+/// Consumer population.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consumers {
+    /// Price sensitivity alpha: lognormal median (> 0).
+    pub price_sensitivity_median: f64,
+    /// Price sensitivity alpha: lognormal sigma, in [0, 3].
+    pub price_sensitivity_sigma: f64,
+    /// Utility weight of ln(1 + brand equity) (beta_b), in [0, 10].
+    pub brand_affinity: f64,
+    /// Share willing to pay a health premium (F13), in [0, 1].
+    pub health_share: f64,
+    /// Health premium range, in [0, 1].
+    pub health_premium: (f64, f64),
+    /// Share preferring sustainable products (F13), in [0, 1].
+    pub green_share: f64,
+    /// Sustainability premium range, in [0, 1].
+    pub green_premium: (f64, f64),
+    /// Spread of individual purchase propensity: lognormal sigma, in [0, 2].
+    pub propensity_sigma: f64,
+    /// Utility bonus for the platform used last, range within [0, 10].
+    pub loyalty: (f64, f64),
+    /// Share of mobile shoppers who use social video, in [0, 1].
+    pub social_share_of_mobile: f64,
+    /// Utility bonus of SocialCommerce platforms for social-video users, in [0, 10].
+    pub social_boost: f64,
+    /// Platform choice: weight of the platform's price index (b_p), in [0, 20].
+    pub platform_price_weight: f64,
+    /// Platform choice: weight of delivery days (b_d), in [0, 5].
+    pub platform_delivery_weight: f64,
+    /// Listings drawn per shopping trip (K), 1 to 64.
+    pub candidates: u32,
+    /// Utility of the outside option at the region's basket price, in [-10, 10].
+    pub outside_utility: f64,
+    /// Q4 seasonal peak: extra purchase probability at the peak week, in [0, 3].
+    pub q4_peak: f64,
+    /// Week of year of the seasonal peak, 1 to 52.
+    pub peak_week: u32,
+    /// Width of the seasonal peak, weeks (> 0).
+    pub peak_width_weeks: f64,
+}
+
+/// Ad market: CPC dynamics and ranking weights.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdMarket {
+    /// Yearly exogenous CPC inflation g by platform id, in [-0.5, 2].
+    pub cpc_inflation: BTreeMap<String, f64>,
+    /// Elasticity of CPC to bid demand over sponsored supply, in [0, 3].
+    pub elasticity: f64,
+    /// Click-through rate used to convert CPM into CPC for SocialCommerce platforms, in (0, 1].
+    pub social_ctr: f64,
+    /// Ranking weights (theta) of the listing table.
+    pub ranking: RankingWeights,
+}
+
+/// Weights of the listing ranking score (MODEL step 5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RankingWeights {
+    pub quality: f64,
+    pub brand: f64,
+    pub equity: f64,
+    pub ads: f64,
+    pub sales: f64,
+    pub compliance: f64,
+    pub direct: f64,
+    /// Weight of ln(reach) of the seller's size class.
+    pub reach: f64,
+}
+
+/// One region's regulator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regulator {
+    pub region: String,
+    /// De minimis threshold for parcels from China, USD of customs value; 0 = no exemption.
+    pub de_minimis_usd: f64,
+    /// Ad valorem tariff on goods from China by category id, in [0, 5].
+    pub tariff: BTreeMap<String, f64>,
+    /// Import VAT or consumption tax on every sale, in [0, 1].
+    pub vat: f64,
+    /// Whether VAT is also charged on parcels under the de minimis threshold.
+    pub vat_below_de_minimis: bool,
+    /// Flat duty per imported item from China, USD (>= 0).
+    pub flat_duty_usd: f64,
+    /// Compliance cost per imported unit, USD (>= 0).
+    pub compliance_usd_per_unit: f64,
+    /// Compliance cost per cross-border seller selling here, USD per week (>= 0).
+    pub compliance_usd_per_seller_week: f64,
+    /// Share of direct parcels inspected, in [0, 1].
+    pub inspection_rate: f64,
+    /// Delay added to inspected parcels, days (>= 0).
+    pub inspection_delay_days: f64,
+    /// Chance an inspected non-compliant parcel is seized, in [0, 1].
+    pub seizure_probability: f64,
+    /// Weekly chance that a fully non-compliant seller is delisted (scaled by 1 - compliance),
+    /// in [0, 1].
+    pub enforcement: f64,
+}
+
+/// A dated change to any scenario field.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Identifier, so an overlay can address the event (`events[us_de_minimis_cn].enabled`).
+    #[serde(default)]
+    pub id: String,
+    /// A disabled event is kept in the file but never applied.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// Date the change takes effect, `YYYY-MM-DD`, within the calendar.
+    pub date: String,
+    /// Short label for plots, e.g. "US de minimis ends (cn)".
+    pub label: String,
+    /// Field path to new value, e.g. `"regulators[us].de_minimis_usd": 0.0`.
+    pub set: BTreeMap<String, ron::Value>,
+}
+
+/// What a stochastic shock hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShockTarget {
+    /// Freight from China (parcel and bulk).
+    FreightCn,
+    /// Cost per click on every platform.
+    Cpc,
+}
+
+/// A shock that starts with a weekly probability and lasts a while.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shock {
+    pub label: String,
+    pub target: ShockTarget,
+    /// Chance per week that the shock starts (when none of its kind is running), in [0, 1].
+    pub weekly_probability: f64,
+    /// Multiplier on the target while it lasts, in (0, 10].
+    pub factor: f64,
+    /// Duration, weeks, 1 to 520.
+    pub duration_weeks: u32,
+    /// First date the shock may start, `YYYY-MM-DD` (default: calendar start).
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// What the run writes besides the data files.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputOptions {
+    /// Draw the PNG and SVG plots after the run.
+    #[serde(default = "default_true")]
+    pub plots: bool,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        Self { plots: true }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// How platforms spend marketing and react to policy (MODEL step 3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformStrategy {
+    /// Weight of last week's regional split kept this week, in [0, 1].
+    pub inertia: f64,
+    /// Softmax temperature over regional margin and growth (> 0).
+    pub temperature: f64,
+    /// Weight of regional growth against regional margin in the softmax score, in [0, 10].
+    pub growth_weight: f64,
+    /// Attractiveness gained per ln(1 + spend / reference), in [0, 5].
+    pub marketing_effect: f64,
+    /// Weekly regional spend, million USD, at which marketing has gained `effect * ln 2` (> 0).
+    pub marketing_reference_musd: f64,
+    /// Weekly rise of a FullyManaged platform's direct-parcel penalty in a region where de minimis
+    /// for China has ended, in [0, 10].
+    pub managed_penalty_step: f64,
+    /// Most extra direct-parcel penalty from that shift, in [0, 10].
+    pub managed_penalty_max: f64,
+    /// Share of the warehouse set-up cost the platform pays for its sellers there, in [0, 1].
+    pub managed_warehouse_subsidy: f64,
+}

@@ -1,0 +1,273 @@
+//! The output directory: CSV and JSON files written atomically (temporary name, then rename),
+//! the manifest last, so a directory with a manifest is complete.
+
+mod summary;
+
+pub use summary::{Summary, YearSummary, summarize};
+
+use crate::config::Scenario;
+use crate::error::SimError;
+use crate::model::record::{ExitRecord, SellerYearRow};
+use crate::run::Results;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The data files of a run, in the order they are written (the manifest comes last).
+pub const DATA_FILES: [&str; 8] = [
+    "ticks.csv",
+    "platforms.csv",
+    "segments.csv",
+    "regions.csv",
+    "exits.csv",
+    "seller_years.csv",
+    "events.csv",
+    "summary.json",
+];
+
+/// Marks a manifest as written by this tool.
+pub const TOOL: &str = "crossborder-sim";
+
+/// One row of `exits.csv`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ExitRow {
+    pub tick: u32,
+    pub date: String,
+    pub seller_id: u64,
+    pub origin: String,
+    pub kind: String,
+    pub size: String,
+    pub category: String,
+    pub platform: String,
+    pub reason: String,
+    pub age_weeks: u32,
+    pub cash_usd: f64,
+}
+
+/// One row of `seller_years.csv`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SellerYearOut {
+    pub year: i32,
+    pub seller_id: u64,
+    pub origin: String,
+    pub kind: String,
+    pub size: String,
+    pub category: String,
+    pub platform: String,
+    pub revenue_usd: f64,
+    pub profit_usd: f64,
+    pub ad_spend_usd: f64,
+    pub weeks_active: u32,
+    pub exited: bool,
+}
+
+/// Ids by index, to name things in output rows.
+pub struct Names {
+    categories: Vec<String>,
+    platforms: Vec<String>,
+}
+
+impl Names {
+    pub fn new(s: &Scenario) -> Self {
+        Self {
+            categories: s.categories.iter().map(|c| c.id.clone()).collect(),
+            platforms: s.platforms.iter().map(|p| p.id.clone()).collect(),
+        }
+    }
+
+    fn platform(&self, p: Option<u8>) -> String {
+        p.map_or_else(|| "none".to_string(), |p| self.platforms[usize::from(p)].clone())
+    }
+
+    pub fn exit_row(&self, e: &ExitRecord, start: chrono::NaiveDate) -> ExitRow {
+        ExitRow {
+            tick: e.tick,
+            date: (start + chrono::Duration::weeks(i64::from(e.tick))).to_string(),
+            seller_id: e.seller.id - crate::model::setup::SELLER_ID_BASE,
+            origin: e.seller.origin.name().into(),
+            kind: e.seller.kind.name().into(),
+            size: e.seller.size.name().into(),
+            category: self.categories[usize::from(e.seller.category)].clone(),
+            platform: self.platform(e.main_platform),
+            reason: e.reason.name().into(),
+            age_weeks: e.age_weeks,
+            cash_usd: e.cash,
+        }
+    }
+
+    pub fn seller_year(&self, y: &SellerYearRow) -> SellerYearOut {
+        SellerYearOut {
+            year: y.year,
+            seller_id: y.seller_id,
+            origin: y.origin.into(),
+            kind: y.kind.into(),
+            size: y.size.into(),
+            category: self.categories[usize::from(y.category)].clone(),
+            platform: self.platform(y.platform),
+            revenue_usd: y.revenue_usd,
+            profit_usd: y.profit_usd,
+            ad_spend_usd: y.ad_spend_usd,
+            weeks_active: y.weeks_active,
+            exited: y.exited,
+        }
+    }
+}
+
+/// Who ran what, when: `manifest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub tool: String,
+    pub scenario: String,
+    pub config_path: String,
+    pub config_sha256: String,
+    pub seed: u64,
+    pub version: String,
+    pub threads: usize,
+    pub command_line: Vec<String>,
+    pub started_at: String,
+    pub wall_seconds: f64,
+    pub agents: serde_json::Value,
+    pub weeks: u32,
+    pub files: Vec<String>,
+}
+
+impl Manifest {
+    pub fn new(
+        s: &Scenario,
+        config: &Path,
+        threads: usize,
+        command_line: &[String],
+        started: chrono::DateTime<chrono::Utc>,
+        results: &Results,
+    ) -> Result<Self, SimError> {
+        let bytes = fs::read(config).map_err(|e| SimError::io(config, e))?;
+        let digest = Sha256::digest(&bytes);
+        Ok(Self {
+            tool: TOOL.into(),
+            scenario: s.name.clone(),
+            config_path: config.display().to_string(),
+            config_sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            seed: results.seed,
+            version: env!("CARGO_PKG_VERSION").into(),
+            threads,
+            command_line: command_line.to_vec(),
+            started_at: started.to_rfc3339(),
+            wall_seconds: results.wall_seconds,
+            agents: serde_json::to_value(results.agents).unwrap_or_default(),
+            weeks: s.calendar.weeks,
+            files: DATA_FILES.iter().map(|f| f.to_string()).collect(),
+        })
+    }
+}
+
+/// Whether `dir` holds a previous run of this tool.
+pub fn is_previous_output(dir: &Path) -> bool {
+    fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v.get("tool").and_then(|t| t.as_str()) == Some(TOOL))
+}
+
+/// An output directory this run may write into.
+pub struct OutputDir {
+    dir: PathBuf,
+}
+
+impl OutputDir {
+    /// Claims `dir`: it must be missing, empty, a previous output of this tool, or `force`d.
+    pub fn claim(dir: &Path, force: bool) -> Result<Self, SimError> {
+        if dir.exists() {
+            if !dir.is_dir() {
+                return Err(SimError::Usage(format!("{}: exists and is not a directory", dir.display())));
+            }
+            let empty = fs::read_dir(dir).map_err(|e| SimError::io(dir, e))?.next().is_none();
+            if !empty && !force && !is_previous_output(dir) {
+                return Err(SimError::Usage(format!(
+                    "{}: not empty and not a previous sim output; use --force to write into it, or --out DIR",
+                    dir.display()
+                )));
+            }
+        }
+        fs::create_dir_all(dir).map_err(|e| SimError::io(dir, e))?;
+        Ok(Self { dir: dir.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes every data file, then the manifest. An old manifest is removed first, so that a
+    /// directory caught half-rewritten does not look complete.
+    pub fn write_all(&self, r: &Results, summary: &Summary, manifest: &Manifest) -> Result<(), SimError> {
+        let manifest_path = self.dir.join("manifest.json");
+        if manifest_path.exists() {
+            fs::remove_file(&manifest_path).map_err(|e| SimError::io(&manifest_path, e))?;
+        }
+        self.csv("ticks.csv", &r.ticks)?;
+        self.csv("platforms.csv", &r.platforms)?;
+        self.csv("segments.csv", &r.segments)?;
+        self.csv("regions.csv", &r.regions)?;
+        self.csv("exits.csv", &r.exits)?;
+        self.csv("seller_years.csv", &r.seller_years)?;
+        #[derive(Serialize, Default)]
+        struct EventRow<'a> {
+            date: &'a str,
+            label: &'a str,
+        }
+        let events: Vec<EventRow> = r.events.iter().map(|(d, l)| EventRow { date: d, label: l }).collect();
+        self.csv("events.csv", &events)?;
+        self.json("summary.json", summary)?;
+        self.json("manifest.json", manifest)
+    }
+
+    fn csv<T: Serialize + Default>(&self, name: &str, rows: &[T]) -> Result<(), SimError> {
+        write_atomic(&self.dir.join(name), |w| {
+            if rows.is_empty() {
+                // A file with no rows still names its columns.
+                return w.write_all(&header_line::<T>());
+            }
+            let mut out = csv::Writer::from_writer(w);
+            for row in rows {
+                out.serialize(row).map_err(std::io::Error::other)?;
+            }
+            out.flush()
+        })
+    }
+
+    fn json<T: Serialize>(&self, name: &str, value: &T) -> Result<(), SimError> {
+        write_atomic(&self.dir.join(name), |w| {
+            serde_json::to_writer_pretty(&mut *w, value).map_err(std::io::Error::other)?;
+            w.write_all(b"\n")
+        })
+    }
+}
+
+/// The CSV header line of a row type (the csv crate writes it with the first record only).
+fn header_line<T: Serialize + Default>() -> Vec<u8> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.serialize(T::default());
+    let bytes = out.into_inner().unwrap_or_default();
+    let end = bytes.iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| i + 1);
+    bytes[..end].to_vec()
+}
+
+/// Writes `path` through a temporary file in the same directory, then renames it into place.
+pub fn write_atomic(path: &Path, body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), SimError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    let result = (|| {
+        let file = fs::File::create(&tmp)?;
+        let mut w = std::io::BufWriter::new(file);
+        body(&mut w)?;
+        w.flush()?;
+        w.get_ref().sync_all()?;
+        drop(w);
+        fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        SimError::io(path, e)
+    })
+}

@@ -1,0 +1,109 @@
+//! One run: a scenario in, [`Results`] out. `simulate` touches no files (sweeps call it);
+//! `run` adds the output directory, the manifest and the plots.
+
+use crate::config::Scenario;
+use crate::error::SimError;
+use crate::model::record::{PlatformRow, RegionRow, SegmentRow, TickRow};
+use crate::model::{AgentCounts, Simulation, record};
+use crate::output::{self, ExitRow, SellerYearOut, Summary};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Everything a run produces, in memory.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub scenario: String,
+    pub seed: u64,
+    pub ticks: Vec<TickRow>,
+    pub platforms: Vec<PlatformRow>,
+    pub segments: Vec<SegmentRow>,
+    pub regions: Vec<RegionRow>,
+    pub exits: Vec<ExitRow>,
+    pub seller_years: Vec<SellerYearOut>,
+    /// (date, label) of the policy events applied.
+    pub events: Vec<(String, String)>,
+    /// Per tick: sellers on each platform (real units).
+    pub platform_sellers: Vec<(u32, std::collections::BTreeMap<String, i64>)>,
+    pub agents: AgentCounts,
+    /// Agent-steps (consumers + sellers, per tick) per second of simulation.
+    pub agent_steps_per_second: f64,
+    pub wall_seconds: f64,
+}
+
+/// Simulates a scenario; `progress(done, total)` is called after every tick.
+pub fn simulate(scenario: &Scenario, seed: u64, multi_threaded: bool, progress: &mut dyn FnMut(u32, u32)) -> Results {
+    let started = Instant::now();
+    let mut sim = Simulation::new(scenario.clone(), seed, multi_threaded);
+    let agents = sim.agent_counts();
+    let total = sim.weeks();
+    let mut agent_steps = 0u64;
+    while sim.step() {
+        let w = &mut sim.world;
+        agent_steps += w.query::<&crate::model::agents::Consumer>().iter(w).len() as u64
+            + w.query::<&crate::model::agents::Seller>().iter(w).len() as u64;
+        progress(sim.ticks_done(), total);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let names = output::Names::new(scenario);
+    let w = &mut sim.world;
+    let rec = w.remove_resource::<record::Recorder>().expect("inserted at build");
+    let logs = w.remove_resource::<record::Logs>().expect("inserted at build");
+    let start = crate::config::parse_date(&scenario.calendar.start).expect("validated");
+    Results {
+        scenario: scenario.name.clone(),
+        seed,
+        exits: logs.exits.iter().map(|e| names.exit_row(e, start)).collect(),
+        seller_years: logs.seller_years.iter().map(|y| names.seller_year(y)).collect(),
+        ticks: rec.ticks,
+        platforms: rec.platforms,
+        segments: rec.segments,
+        regions: rec.regions,
+        events: rec.events,
+        platform_sellers: rec.platform_sellers,
+        agents,
+        agent_steps_per_second: if wall > 0.0 { agent_steps as f64 / wall } else { 0.0 },
+        wall_seconds: wall,
+    }
+}
+
+/// What `sim run` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub config: PathBuf,
+    /// Output directory; default `outputs/<scenario name>`.
+    pub out: Option<PathBuf>,
+    pub seed: Option<u64>,
+    pub threads: Option<usize>,
+    pub force: bool,
+    pub quiet: bool,
+    /// The command line, for the manifest.
+    pub command_line: Vec<String>,
+}
+
+/// What a finished run left behind.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub dir: PathBuf,
+    pub results: Results,
+    pub summary: Summary,
+    pub plots: Vec<PathBuf>,
+}
+
+/// Loads, simulates, writes the outputs and draws the plots.
+pub fn run(opts: &RunOptions, progress: &mut dyn FnMut(u32, u32)) -> Result<RunOutcome, SimError> {
+    let mut scenario = crate::config::load(&opts.config)?;
+    if let Some(seed) = opts.seed {
+        scenario.seed = seed;
+    }
+    let dir = opts.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.name));
+    let target = output::OutputDir::claim(&dir, opts.force)?;
+    let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    crate::model::init_threads(Some(threads));
+    let started = chrono::Utc::now();
+    let results = simulate(&scenario, scenario.seed, threads > 1, progress);
+    let summary = output::summarize(&results);
+    let manifest = output::Manifest::new(&scenario, &opts.config, threads, &opts.command_line, started, &results)?;
+    target.write_all(&results, &summary, &manifest)?;
+    let plots = if scenario.output.plots { crate::plot::plot_dir(&dir)? } else { Vec::new() };
+    Ok(RunOutcome { dir, results, summary, plots })
+}
