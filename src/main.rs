@@ -146,9 +146,19 @@ impl Progress {
 
 fn print_outcome(o: &RunOutcome) {
     let s: &Summary = &o.summary;
-    println!("Scenario `{}`, seed {}: {} weeks in {:.2} s ({:.1} M agent-steps/s)", s.scenario, s.seed, o.results.ticks.len(), o.results.wall_seconds, o.results.agent_steps_per_second / 1e6);
+    println!(
+        "Scenario `{}`, seed {}: {} weeks in {:.2} s ({:.1} M agent-steps/s)",
+        s.scenario,
+        s.seed,
+        o.results.ticks.len(),
+        o.results.wall_seconds,
+        o.results.agent_steps_per_second / 1e6
+    );
     println!();
-    println!("{:<6} {:>12} {:>8} {:>10} {:>10} {:>10}  top platforms by GMV share", "year", "GMV bn USD", "growth", "sellers", "exits BR", "exits WL");
+    println!(
+        "{:<6} {:>12} {:>8} {:>10} {:>10} {:>10}  top platforms by GMV share",
+        "year", "GMV bn USD", "growth", "sellers", "exits BR", "exits WL"
+    );
     for y in &s.years {
         let growth = y.gmv_growth.map_or("-".to_string(), |g| format!("{:+.1}%", g * 100.0));
         let mut shares: Vec<(&String, &f64)> = y.platform_share.iter().collect();

@@ -77,8 +77,7 @@ fn load_depth(path: &Path, depth: usize) -> Result<Scenario, ConfigError> {
     if depth > MAX_BASE_DEPTH {
         return Err(ConfigError::BaseTooDeep { path: path.to_path_buf() });
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
     let probe: Probe = ron::from_str(&text).map_err(|e| syntax(path, &text, e))?;
     if probe.base.is_none() {
         return from_str(&text, path);
@@ -100,18 +99,13 @@ fn load_depth(path: &Path, depth: usize) -> Result<Scenario, ConfigError> {
     if !errors.is_empty() {
         return Err(ConfigError::Invalid { path: path.to_path_buf(), errors });
     }
-    let scenario = from_value(doc)
-        .map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), errors: vec![e] })?;
+    let scenario = from_value(doc).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), errors: vec![e] })?;
     check(scenario, path)
 }
 
 fn check(scenario: Scenario, path: &Path) -> Result<Scenario, ConfigError> {
     let errors = validate(&scenario);
-    if errors.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(ConfigError::Invalid { path: path.to_path_buf(), errors })
-    }
+    if errors.is_empty() { Ok(scenario) } else { Err(ConfigError::Invalid { path: path.to_path_buf(), errors }) }
 }
 
 fn syntax(path: &Path, text: &str, e: ron::error::SpannedError) -> ConfigError {
@@ -131,15 +125,9 @@ pub fn from_value(doc: serde_json::Value) -> Result<Scenario, FieldError> {
 }
 
 /// Sets `field` to a RON value (as written in an event, overlay or sweep file).
-pub fn set_ron(
-    doc: &mut serde_json::Value,
-    field: &str,
-    value: &ron::Value,
-) -> Result<(), path::PathError> {
-    let json = serde_json::to_value(value).map_err(|e| path::PathError {
-        path: field.to_string(),
-        message: format!("value cannot be used: {e}"),
-    })?;
+pub fn set_ron(doc: &mut serde_json::Value, field: &str, value: &ron::Value) -> Result<(), path::PathError> {
+    let json = serde_json::to_value(value)
+        .map_err(|e| path::PathError { path: field.to_string(), message: format!("value cannot be used: {e}") })?;
     path::set(doc, field, json)
 }
 
@@ -147,8 +135,7 @@ pub fn set_ron(
 pub fn apply_event(scenario: &Scenario, event: &Event) -> Result<Scenario, FieldError> {
     let mut doc = to_value(scenario);
     for (field, value) in &event.set {
-        set_ron(&mut doc, field, value)
-            .map_err(|e| FieldError::new(format!("set[\"{field}\"]"), e.message))?;
+        set_ron(&mut doc, field, value).map_err(|e| FieldError::new(format!("set[\"{field}\"]"), e.message))?;
     }
     from_value(doc)
 }

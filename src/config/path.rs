@@ -71,19 +71,16 @@ fn element_id(v: &Value) -> Option<&str> {
 fn valid_names(v: &Value) -> Vec<String> {
     match v {
         Value::Object(m) => m.keys().cloned().collect(),
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .map(|(i, e)| element_id(e).map_or_else(|| i.to_string(), str::to_string))
-            .collect(),
+        Value::Array(a) => {
+            a.iter().enumerate().map(|(i, e)| element_id(e).map_or_else(|| i.to_string(), str::to_string)).collect()
+        }
         _ => Vec::new(),
     }
 }
 
 /// The valid names closest to `wanted` (edit distance), best first, at most three.
 pub fn nearest(wanted: &str, names: &[String]) -> Vec<String> {
-    let mut scored: Vec<(usize, &String)> =
-        names.iter().map(|n| (edit_distance(wanted, n), n)).collect();
+    let mut scored: Vec<(usize, &String)> = names.iter().map(|n| (edit_distance(wanted, n), n)).collect();
     scored.sort();
     let limit = (wanted.len() / 2).max(2);
     scored.into_iter().filter(|(d, _)| *d <= limit).take(3).map(|(_, n)| n.clone()).collect()
@@ -130,9 +127,7 @@ fn child<'a>(path: &str, at: &'a mut Value, step: &Step) -> Result<&'a mut Value
     Ok(match (at, step) {
         (Value::Object(m), Step::Key(k)) => m.get_mut(k).expect("checked above"),
         (Value::Array(a), Step::Index(i)) => &mut a[*i],
-        (Value::Array(a), Step::Key(k)) => {
-            a.iter_mut().find(|e| element_id(e) == Some(k)).expect("checked above")
-        }
+        (Value::Array(a), Step::Key(k)) => a.iter_mut().find(|e| element_id(e) == Some(k)).expect("checked above"),
         _ => unreachable!("checked above"),
     })
 }

@@ -385,10 +385,7 @@ fn check_events(c: &mut Checker, s: &Scenario) {
         }
         let Some(d) = c.date(&format!("events[{i}].date"), &e.date) else { continue };
         if d < start || d >= end {
-            c.push(
-                format!("events[{i}].date"),
-                format!("= \"{}\": outside the calendar [{start}, {end})", e.date),
-            );
+            c.push(format!("events[{i}].date"), format!("= \"{}\": outside the calendar [{start}, {end})", e.date));
             continue;
         }
         if e.set.is_empty() {

@@ -28,7 +28,11 @@ pub fn rating_target(quality: f64, days: f64, rule: &RatingRule) -> f64 {
 }
 
 /// Books every seller's week.
-pub fn account(params: Res<Params>, population: Res<Population>, mut sellers: Query<(&mut Seller, &mut Listings, &mut Finance)>) {
+pub fn account(
+    params: Res<Params>,
+    population: Res<Population>,
+    mut sellers: Query<(&mut Seller, &mut Listings, &mut Finance)>,
+) {
     let params = &*params;
     let population = &*population;
     sellers.par_iter_mut().for_each(|(mut s, mut l, mut f)| book_week(params, population, &mut s, &mut l, &mut f));
@@ -63,7 +67,10 @@ fn book_week(params: &Params, population: &Population, s: &mut Seller, listings:
         regions |= 1 << r;
     }
     let compliance: f64 = if s.origin == Origin::Cn {
-        (0..params.regions()).filter(|r| regions & (1 << r) != 0).map(|r| params.regulator(r).compliance_usd_per_seller_week).sum()
+        (0..params.regions())
+            .filter(|r| regions & (1 << r) != 0)
+            .map(|r| params.regulator(r).compliance_usd_per_seller_week)
+            .sum()
     } else {
         0.0
     };

@@ -66,7 +66,8 @@ pub fn update_segment_margins(params: Res<Params>, mut market: ResMut<Market>, s
     for k in 0..SEGMENTS {
         if revenue[k] > 0 {
             let m = (profit[k] as f64 / revenue[k] as f64).clamp(-1.0, 1.0);
-            market.segment_margin[k] = if market.segment_margin_seen[k] { super::accounting::ema(market.segment_margin[k], m, w) } else { m };
+            market.segment_margin[k] =
+                if market.segment_margin_seen[k] { super::accounting::ema(market.segment_margin[k], m, w) } else { m };
             market.segment_margin_seen[k] = true;
         }
     }
@@ -93,7 +94,14 @@ pub fn exits(
         let limit = params.size(s.size).loss_streak_limit;
         if let Some(reason) = exit_reason(f.cash, f.loss_streak, limit, delisted) {
             let main = listings.0.iter().max_by(|a, b| a.revenue_avg.total_cmp(&b.revenue_avg)).map(|l| l.platform);
-            logs.exits.push(ExitRecord { tick: clock.tick, seller: s.clone(), main_platform: main, reason, age_weeks: f.age_weeks, cash: f.cash });
+            logs.exits.push(ExitRecord {
+                tick: clock.tick,
+                seller: s.clone(),
+                main_platform: main,
+                reason,
+                age_weeks: f.age_weeks,
+                cash: f.cash,
+            });
             logs.close_year(clock.year(), s, listings, f, true);
             commands.entity(entity).despawn();
         }
@@ -126,10 +134,17 @@ pub fn entries(
         for kind in Kind::ALL {
             for (size, size_share) in Size::ALL.into_iter().zip([a, b, c]) {
                 let origin_share = if origin == Origin::Cn { cfg.cn_share } else { 1.0 - cfg.cn_share };
-                let kind_share = if kind == Kind::Brand { cfg.entrant_brand_share } else { 1.0 - cfg.entrant_brand_share };
+                let kind_share =
+                    if kind == Kind::Brand { cfg.entrant_brand_share } else { 1.0 - cfg.entrant_brand_share };
                 let k = segment(origin, kind, size);
                 let margin = if market.segment_margin_seen[k] { market.segment_margin[k] } else { e.reference_margin };
-                let lambda = entry_rate(base, origin_share * kind_share * size_share, margin, e.margin_sensitivity, e.reference_margin);
+                let lambda = entry_rate(
+                    base,
+                    origin_share * kind_share * size_share,
+                    margin,
+                    e.margin_sensitivity,
+                    e.reference_margin,
+                );
                 let n = if lambda > 0.0 { Poisson::new(lambda).map_or(0.0, |d| d.sample(&mut rng)) as u64 } else { 0 };
                 for _ in 0..n {
                     let id = next_id.0;

@@ -122,7 +122,9 @@ pub fn quote(
     };
     let customs_value = goods;
     let (duty, vat) = match s.origin {
-        Origin::Cn => (pricing::duty_per_unit(mode, customs_value, &policy), pricing::vat_rate(mode, customs_value, &policy)),
+        Origin::Cn => {
+            (pricing::duty_per_unit(mode, customs_value, &policy), pricing::vat_rate(mode, customs_value, &policy))
+        }
         Origin::Local => (0.0, policy.vat),
     };
     let direct = s.origin == Origin::Cn && mode == Fulfilment::DirectParcel;

@@ -19,9 +19,7 @@ pub mod shopping;
 
 use crate::config::Scenario;
 use bevy_ecs::prelude::*;
-use bevy_ecs::schedule::{
-    LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor,
-};
+use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
 pub use params::Params;
 
 /// The steps of a tick, in MODEL.md's order.
@@ -47,10 +45,7 @@ pub struct Tick;
 pub fn tick_schedule(multi_threaded: bool) -> Schedule {
     use Step::*;
     let mut s = Schedule::new(Tick);
-    s.set_build_settings(ScheduleBuildSettings {
-        ambiguity_detection: LogLevel::Error,
-        ..Default::default()
-    });
+    s.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
     if !multi_threaded {
         s.set_executor(SingleThreadedExecutor::new());
     }
@@ -78,9 +73,7 @@ pub fn tick_schedule(multi_threaded: bool) -> Schedule {
     s.add_systems(settlement::settle.in_set(CustomsAndSettlement));
     s.add_systems(accounting::account.in_set(Accounting));
     s.add_systems(
-        (lifecycle::update_segment_margins, lifecycle::exits, lifecycle::entries)
-            .chain()
-            .in_set(ExitThenEntry),
+        (lifecycle::update_segment_margins, lifecycle::exits, lifecycle::entries).chain().in_set(ExitThenEntry),
     );
     s.add_systems((record::record_tick, record::close_years).chain().in_set(Record));
     s

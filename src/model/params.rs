@@ -57,11 +57,8 @@ impl Params {
                 }
             }
         }
-        self.regulator = s
-            .regions
-            .iter()
-            .map(|r| s.regulators.iter().position(|g| g.region == r.id).expect("validated"))
-            .collect();
+        self.regulator =
+            s.regions.iter().map(|r| s.regulators.iter().position(|g| g.region == r.id).expect("validated")).collect();
         let by_cat = |m: &std::collections::BTreeMap<String, f64>| -> Vec<f64> {
             s.categories.iter().map(|c| m[&c.id]).collect()
         };

@@ -20,11 +20,7 @@ pub fn compound_weekly(base: f64, g: f64) -> f64 {
 
 /// CPC from its base and the competition ratio relative to the reference ratio.
 pub fn cpc(base: f64, ratio: f64, reference: f64, elasticity: f64) -> f64 {
-    if ratio > 0.0 && reference > 0.0 {
-        base * (ratio / reference).powf(elasticity)
-    } else {
-        base
-    }
+    if ratio > 0.0 && reference > 0.0 { base * (ratio / reference).powf(elasticity) } else { base }
 }
 
 /// Attractiveness gained from a week's regional marketing spend.
@@ -33,7 +29,12 @@ pub fn marketing_lift(spend_usd: f64, effect: f64, reference_musd: f64) -> f64 {
 }
 
 /// Updates every platform's CPC in every region (step 2).
-pub fn update_cpc(clock: Res<Clock>, params: Res<Params>, shocks: Res<Shocks>, mut platforms: Query<&mut PlatformAgent>) {
+pub fn update_cpc(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    shocks: Res<Shocks>,
+    mut platforms: Query<&mut PlatformAgent>,
+) {
     let a = &params.s.ad_market;
     for mut agent in &mut platforms {
         let p = usize::from(agent.idx);

@@ -33,11 +33,7 @@ pub fn under_de_minimis(customs_value: f64, de_minimis: f64) -> bool {
 pub fn duty_per_unit(mode: Fulfilment, customs_value: f64, p: &ImportPolicy) -> f64 {
     match mode {
         Fulfilment::DirectParcel => {
-            let ad_valorem = if under_de_minimis(customs_value, p.de_minimis) {
-                0.0
-            } else {
-                p.tariff * customs_value
-            };
+            let ad_valorem = if under_de_minimis(customs_value, p.de_minimis) { 0.0 } else { p.tariff * customs_value };
             ad_valorem + p.flat_duty
         }
         Fulfilment::LocalWarehouse => p.tariff * customs_value,
@@ -46,9 +42,8 @@ pub fn duty_per_unit(mode: Fulfilment, customs_value: f64, p: &ImportPolicy) -> 
 
 /// VAT rate charged on an imported unit's sale.
 pub fn vat_rate(mode: Fulfilment, customs_value: f64, p: &ImportPolicy) -> f64 {
-    let exempt = mode == Fulfilment::DirectParcel
-        && !p.vat_below_de_minimis
-        && under_de_minimis(customs_value, p.de_minimis);
+    let exempt =
+        mode == Fulfilment::DirectParcel && !p.vat_below_de_minimis && under_de_minimis(customs_value, p.de_minimis);
     if exempt { 0.0 } else { p.vat }
 }
 
@@ -77,8 +72,7 @@ pub fn write_off_per_unit(yearly_rate: f64, stock_weeks: f64, unit_cost: f64) ->
 /// Landed cost per unit, excluding the platform's take: goods + freight + duty + compliance +
 /// fees, and for warehouse stock its storage and write-off.
 pub fn landed_cost(c: &UnitCosts, duty: f64, compliance_per_unit: f64) -> f64 {
-    c.goods + c.freight + c.domestic + c.fulfilment_fee + c.storage + c.write_off + duty
-        + compliance_per_unit
+    c.goods + c.freight + c.domestic + c.fulfilment_fee + c.storage + c.write_off + duty + compliance_per_unit
 }
 
 /// The price at which the seller earns `markup` over landed cost after the platform's take.
@@ -143,14 +137,8 @@ mod tests {
 
     #[test]
     fn landed_cost_adds_up_and_price_covers_the_take() {
-        let c = UnitCosts {
-            goods: 10.0,
-            freight: 3.0,
-            domestic: 0.0,
-            fulfilment_fee: 0.0,
-            storage: 0.0,
-            write_off: 0.0,
-        };
+        let c =
+            UnitCosts { goods: 10.0, freight: 3.0, domestic: 0.0, fulfilment_fee: 0.0, storage: 0.0, write_off: 0.0 };
         let landed = landed_cost(&c, 3.0, 0.5);
         assert!((landed - 16.5).abs() < 1e-12);
         let price = target_price(landed, 0.5, 0.15);

@@ -78,7 +78,9 @@ pub fn score(
     is_direct: bool,
     reach: f64,
 ) -> f64 {
-    w.quality * quality_signal + w.brand * brand_tilt * f64::from(u8::from(is_brand)) + w.equity * equity.ln_1p()
+    w.quality * quality_signal
+        + w.brand * brand_tilt * f64::from(u8::from(is_brand))
+        + w.equity * equity.ln_1p()
         + w.ads * clicks.ln_1p()
         + w.sales * sales.ln_1p()
         + w.compliance * compliance
@@ -188,7 +190,8 @@ pub fn build_tables(
     for r in 0..nr {
         for c in 0..nc {
             let table = |p: usize| (p * nr + r) * nc + c;
-            let live: Vec<usize> = (0..np).filter(|&p| params.platform_region(p, r).is_some() && !built[table(p)].is_empty()).collect();
+            let live: Vec<usize> =
+                (0..np).filter(|&p| params.platform_region(p, r).is_some() && !built[table(p)].is_empty()).collect();
             let avg_ln_price = live.iter().map(|&p| mean_ln_price[table(p)]).sum::<f64>() / live.len().max(1) as f64;
             let options = live
                 .iter()
@@ -196,7 +199,8 @@ pub fn build_tables(
                     let terms = params.platform_region(p, r).expect("live");
                     let platform = &s.platforms[p];
                     let st = &s.platform_strategy;
-                    let u = terms.attractiveness + platform.attractiveness_drift * clock.years
+                    let u = terms.attractiveness
+                        + platform.attractiveness_drift * clock.years
                         + marketing_lift(marketing[p * nr + r], st.marketing_effect, st.marketing_reference_musd)
                         - cons.platform_price_weight * (mean_ln_price[table(p)] - avg_ln_price)
                         - cons.platform_delivery_weight * mean_days[table(p)];

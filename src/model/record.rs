@@ -212,7 +212,9 @@ pub fn record_tick(
         for l in &listings.0 {
             let r = usize::from(l.region);
             let take = s.platforms[usize::from(l.platform)].take_rate;
-            let buyer = SaleCents::new(f64::from(l.units) * population.consumer_weight[r], l.price, l.vat, l.duty, take).buyer();
+            let buyer =
+                SaleCents::new(f64::from(l.units) * population.consumer_weight[r], l.price, l.vat, l.duty, take)
+                    .buyer();
             all_gmv += buyer;
             region_gmv[r] += buyer;
             if seller.kind == Kind::Brand {
@@ -352,7 +354,12 @@ fn listings_cost(l: &Listings) -> f64 {
 }
 
 /// At the last week of a calendar year (or of the run) logs every active seller's year.
-pub fn close_years(clock: Res<Clock>, params: Res<Params>, mut logs: ResMut<Logs>, mut sellers: Query<(&Seller, &Listings, &mut Finance)>) {
+pub fn close_years(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut logs: ResMut<Logs>,
+    mut sellers: Query<(&Seller, &Listings, &mut Finance)>,
+) {
     let last_tick = clock.tick + 1 == params.s.calendar.weeks;
     if !clock.last_week_of_year() && !last_tick {
         return;

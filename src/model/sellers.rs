@@ -90,7 +90,11 @@ fn decide(ctx: &Ctx, s: &mut Seller, listings: &mut Vec<Listing>, f: &mut Financ
 /// keeps at least one listing while the platform is present.
 fn drop_listings(listings: &mut Vec<Listing>, after: u32, ctx: &Ctx) {
     let present = |l: &Listing| ctx.params.platform_region(l.platform.into(), l.region.into()).is_some();
-    let keep_best = listings.iter().filter(|l| present(l)).max_by(|a, b| a.profit_avg.total_cmp(&b.profit_avg)).map(|l| (l.platform, l.region));
+    let keep_best = listings
+        .iter()
+        .filter(|l| present(l))
+        .max_by(|a, b| a.profit_avg.total_cmp(&b.profit_avg))
+        .map(|l| (l.platform, l.region));
     listings.retain(|l| present(l) && (l.neg_weeks < after || Some((l.platform, l.region)) == keep_best));
 }
 
@@ -106,11 +110,8 @@ fn expected_profit(ctx: &Ctx, s: &Seller, listings: &[Listing], p: usize, r: usi
     let revenue = ctx.market.revenue_per_listing[ctx.market.table(p, r, s.category.into())];
     let margin = (1.0 - q.take_rate) * s.markup / (1.0 + s.markup);
     let new_region = !listings.iter().any(|l| usize::from(l.region) == r);
-    let compliance = if s.origin == Origin::Cn && new_region {
-        ctx.params.regulator(r).compliance_usd_per_seller_week
-    } else {
-        0.0
-    };
+    let compliance =
+        if s.origin == Origin::Cn && new_region { ctx.params.regulator(r).compliance_usd_per_seller_week } else { 0.0 };
     Some(revenue * margin - compliance)
 }
 
@@ -140,7 +141,14 @@ fn add_listing(ctx: &Ctx, s: &Seller, listings: &mut Vec<Listing>, f: &Finance, 
 }
 
 /// A fresh listing priced at its target, expecting the table's mean revenue.
-pub fn new_listing(s: &Seller, p: usize, r: usize, params: &Params, market: &Market, shocks: &Shocks) -> Option<Listing> {
+pub fn new_listing(
+    s: &Seller,
+    p: usize,
+    r: usize,
+    params: &Params,
+    market: &Market,
+    shocks: &Shocks,
+) -> Option<Listing> {
     let q = quote(s, s.mode, p, r, params, market, shocks)?;
     let price = target_price(q.landed, s.markup, q.take_rate);
     Some(Listing {

@@ -36,7 +36,12 @@ impl SaleCents {
     /// `units` real units at `price`, with the listing's VAT, duty and take rate.
     pub fn new(units: f64, price: f64, vat: f64, duty: f64, take_rate: f64) -> Self {
         let price_c = cents(units * price);
-        Self { price: price_c, vat: cents(units * price * vat), duty: cents(units * duty), fee: (price_c as f64 * take_rate).round() as i64 }
+        Self {
+            price: price_c,
+            vat: cents(units * price * vat),
+            duty: cents(units * duty),
+            fee: (price_c as f64 * take_rate).round() as i64,
+        }
     }
     /// What buyers paid: GMV.
     pub fn buyer(&self) -> i64 {
@@ -49,7 +54,13 @@ impl SaleCents {
 }
 
 /// Draws seized units: `inspected ~ Bin(units, rate)`, `seized ~ Bin(inspected, (1-compliance) p)`.
-pub fn customs_draw(units: u32, inspection_rate: f64, noncompliance: f64, seizure_p: f64, rng: &mut impl rand::Rng) -> (u32, u32) {
+pub fn customs_draw(
+    units: u32,
+    inspection_rate: f64,
+    noncompliance: f64,
+    seizure_p: f64,
+    rng: &mut impl rand::Rng,
+) -> (u32, u32) {
     if units == 0 || inspection_rate <= 0.0 {
         return (0, 0);
     }
@@ -100,7 +111,8 @@ pub fn settle(
             let g = params.regulator(r);
             let key = seller.id.wrapping_mul(64).wrapping_add(u64::from(slot));
             let mut rng = rng::agent(clock.seed, Stream::Customs, key, clock.tick);
-            let (inspected, lost) = customs_draw(units, g.inspection_rate, 1.0 - seller.compliance, g.seizure_probability, &mut rng);
+            let (inspected, lost) =
+                customs_draw(units, g.inspection_rate, 1.0 - seller.compliance, g.seizure_probability, &mut rng);
             direct_units[r] += u64::from(units);
             inspected_units[r] += u64::from(inspected);
             inspected_real[r] += f64::from(inspected) * w_c;
@@ -152,11 +164,16 @@ pub fn settle(
         g.vat_cents = vat[r];
         g.inspected = inspected_real[r].round() as i64;
         g.seized = seized_real[r].round() as i64;
-        let rate = if direct_units[r] > 0 { inspected_units[r] as f64 / direct_units[r] as f64 } else { policy.inspection_rate };
+        let rate = if direct_units[r] > 0 {
+            inspected_units[r] as f64 / direct_units[r] as f64
+        } else {
+            policy.inspection_rate
+        };
         g.delay_days = rate * policy.inspection_delay_days;
     }
     for (t, rev) in table_revenue.iter().enumerate() {
-        market.revenue_per_listing[t] = if table_listings[t] > 0 { *rev as f64 / 100.0 / f64::from(table_listings[t]) } else { 0.0 };
+        market.revenue_per_listing[t] =
+            if table_listings[t] > 0 { *rev as f64 / 100.0 / f64::from(table_listings[t]) } else { 0.0 };
     }
 }
 

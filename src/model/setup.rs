@@ -2,10 +2,10 @@
 //! that turn agents into real consumers and sellers.
 
 use super::agents::*;
+use super::calendar::Shocks;
 use super::market::Market;
 use super::params::Params;
 use super::sellers::new_listing;
-use super::calendar::Shocks;
 use crate::rng::{self, Stream};
 use bevy_ecs::prelude::*;
 use rand::RngExt;
@@ -28,8 +28,14 @@ impl Population {
         let s = &params.s;
         let shares: Vec<f64> = s.regions.iter().map(|r| r.online_shoppers_m).collect();
         let consumers_per_region = apportion(s.scale.consumer_agents, &shares);
-        let consumer_weight = consumers_per_region.iter().enumerate().map(|(r, n)| params.consumer_weight(r, *n)).collect();
-        Self { consumers_per_region, consumer_weight, seller_weight: params.seller_weight(), initial_sellers: s.scale.seller_agents }
+        let consumer_weight =
+            consumers_per_region.iter().enumerate().map(|(r, n)| params.consumer_weight(r, *n)).collect();
+        Self {
+            consumers_per_region,
+            consumer_weight,
+            seller_weight: params.seller_weight(),
+            initial_sellers: s.scale.seller_agents,
+        }
     }
 }
 
@@ -63,8 +69,16 @@ pub fn draw_consumer(params: &Params, seed: u64, id: u64, r: usize) -> Consumer 
     let sigma = c.propensity_sigma;
     let propensity = (sigma * z2 - sigma * sigma / 2.0).exp();
     let loyalty = rng.random_range(c.loyalty.0..=c.loyalty.1);
-    let health = if rng.random::<f64>() < c.health_share { rng.random_range(c.health_premium.0..=c.health_premium.1).ln_1p() } else { 0.0 };
-    let green = if rng.random::<f64>() < c.green_share { rng.random_range(c.green_premium.0..=c.green_premium.1).ln_1p() } else { 0.0 };
+    let health = if rng.random::<f64>() < c.health_share {
+        rng.random_range(c.health_premium.0..=c.health_premium.1).ln_1p()
+    } else {
+        0.0
+    };
+    let green = if rng.random::<f64>() < c.green_share {
+        rng.random_range(c.green_premium.0..=c.green_premium.1).ln_1p()
+    } else {
+        0.0
+    };
     let social = rng.random::<f64>() < region.mobile_share * c.social_share_of_mobile;
     Consumer {
         id,
@@ -130,7 +144,8 @@ pub fn draw_seller(
     };
     let category = draw_index(&category_weights(params), rng.random());
     let cat = &params.s.categories[category];
-    let range = |(lo, hi): (f64, f64), rng: &mut dyn rand::Rng| if hi > lo { lo + (hi - lo) * rng.random::<f64>() } else { lo };
+    let range =
+        |(lo, hi): (f64, f64), rng: &mut dyn rand::Rng| if hi > lo { lo + (hi - lo) * rng.random::<f64>() } else { lo };
     let brand = seg.kind == Kind::Brand;
     let unit_cost = range(if seg.origin == Origin::Cn { cat.unit_cost_cn } else { cat.unit_cost_local }, rng);
     let quality = range(if brand { cfg.quality_brand } else { cfg.quality_white_label }, rng);
@@ -175,7 +190,11 @@ pub fn draw_seller(
             }
             if let Some(terms) = params.platform_region(p, r) {
                 let region = &params.s.regions[r];
-                options.push((p, r, terms.attractiveness.exp() * region.online_shoppers_m * region.purchase_probability));
+                options.push((
+                    p,
+                    r,
+                    terms.attractiveness.exp() * region.online_shoppers_m * region.purchase_probability,
+                ));
             }
         }
     }
@@ -185,7 +204,11 @@ pub fn draw_seller(
         let (p, r, _) = options.swap_remove(i);
         listings.extend(new_listing(&seller, p, r, params, market, shocks));
     }
-    let finance = Finance { cash: size.cash_weeks * size.fixed_cost_usd_week, fixed_cost: size.fixed_cost_usd_week, ..Default::default() };
+    let finance = Finance {
+        cash: size.cash_weeks * size.fixed_cost_usd_week,
+        fixed_cost: size.fixed_cost_usd_week,
+        ..Default::default()
+    };
     (seller, Listings(listings), finance)
 }
 
@@ -199,7 +222,11 @@ pub fn populate(world: &mut World, seed: u64) {
     for (p, _) in params.s.platforms.iter().enumerate() {
         let regions = (0..nr)
             .map(|r| {
-                let base = params.s.platforms[p].regions.iter().find(|x| x.region == params.s.regions[r].id).map_or(0.0, |x| x.base_cpc_usd);
+                let base = params.s.platforms[p]
+                    .regions
+                    .iter()
+                    .find(|x| x.region == params.s.regions[r].id)
+                    .map_or(0.0, |x| x.base_cpc_usd);
                 PlatformRegionState { cpc: base, cpc_base: base, ..Default::default() }
             })
             .collect();

@@ -101,8 +101,9 @@ pub fn shop(clock: Res<Clock>, params: Res<Params>, tables: Res<Tables>, mut con
             let i = ((column * table.len() as f64) as usize).min(table.len() - 1);
             let e = if rng.random::<f32>() < table[i].prob { &table[i] } else { &table[table[i].alias as usize] };
             let v = f64::from(e.base)
-                + alpha * (f64::from(c.health) * f64::from(e.health) + f64::from(c.green) * f64::from(e.green)
-                    - f64::from(e.ln_price));
+                + alpha
+                    * (f64::from(c.health) * f64::from(e.health) + f64::from(c.green) * f64::from(e.green)
+                        - f64::from(e.ln_price));
             *w = (v - v0).exp();
             *slot = e.listing;
             total += *w;

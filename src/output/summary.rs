@@ -117,12 +117,15 @@ pub fn summarize(r: &Results) -> Summary {
             .map(|(reg, m)| (reg.clone(), m.iter().map(|(p, v)| (p.clone(), ratio(*v, region_gmv[reg]))).collect()))
             .collect();
         for (platform, regions) in &cpc {
-            let by_region: BTreeMap<String, f64> = regions.iter().map(|(reg, (sum, n))| (reg.clone(), ratio(*sum, f64::from(*n)))).collect();
+            let by_region: BTreeMap<String, f64> =
+                regions.iter().map(|(reg, (sum, n))| (reg.clone(), ratio(*sum, f64::from(*n)))).collect();
             let mean = ratio(by_region.values().sum(), by_region.len() as f64);
             y.mean_cpc_usd.insert(platform.clone(), mean);
             y.mean_cpc_usd_by_region.insert(platform.clone(), by_region);
         }
-        if let Some(last_tick) = r.platform_sellers.iter().filter(|(t, _)| year_of_tick.get(t) == Some(&year)).next_back() {
+        if let Some(last_tick) =
+            r.platform_sellers.iter().filter(|(t, _)| year_of_tick.get(t) == Some(&year)).next_back()
+        {
             y.platform_sellers_end = last_tick.1.clone();
         }
         let regs: Vec<_> = r.regions.iter().filter(|x| year_of_tick.get(&x.tick) == Some(&year)).collect();
@@ -145,7 +148,9 @@ pub fn summarize(r: &Results) -> Summary {
             y.platform_growth = y
                 .platform_gmv_usd
                 .iter()
-                .filter_map(|(k, v)| prev.platform_gmv_usd.get(k).filter(|p| **p > 0.0).map(|p| (k.clone(), v / p - 1.0)))
+                .filter_map(|(k, v)| {
+                    prev.platform_gmv_usd.get(k).filter(|p| **p > 0.0).map(|p| (k.clone(), v / p - 1.0))
+                })
                 .collect();
         }
         out.push(y);

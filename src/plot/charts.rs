@@ -26,10 +26,7 @@ type TickField = fn(&TickRow) -> f64;
 
 /// Wraps a helper result into a [`PlotError::Draw`] for `chart`.
 pub(super) fn wrap(chart: &str, r: R<()>) -> Result<(), PlotError> {
-    r.map_err(|message| PlotError::Draw {
-        chart: chart.to_string(),
-        message,
-    })
+    r.map_err(|message| PlotError::Draw { chart: chart.to_string(), message })
 }
 
 /// Adds `v` to `map[d]`, skipping non-finite values.
@@ -56,10 +53,7 @@ fn moving_avg(points: &[(NaiveDate, f64)], n: usize) -> Vec<(NaiveDate, f64)> {
     (0..points.len())
         .map(|i| {
             let w = &points[i.saturating_sub(n - 1)..=i];
-            (
-                points[i].0,
-                w.iter().map(|p| p.1).sum::<f64>() / w.len() as f64,
-            )
+            (points[i].0, w.iter().map(|p| p.1).sum::<f64>() / w.len() as f64)
         })
         .collect()
 }
@@ -116,11 +110,7 @@ pub(super) fn platform_name(id: &str) -> String {
 
 /// Display name of a region id: short ids upper-cased ("us" -> "US").
 pub(super) fn region_name(id: &str) -> String {
-    if id.len() <= 3 {
-        id.to_uppercase()
-    } else {
-        title_case(id)
-    }
+    if id.len() <= 3 { id.to_uppercase() } else { title_case(id) }
 }
 
 pub(super) fn title_case(s: &str) -> String {
@@ -128,9 +118,7 @@ pub(super) fn title_case(s: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -144,10 +132,7 @@ pub(super) fn title(what: &str, runs: &[&RunData]) -> String {
 
 /// Union of the runs' date spans.
 fn span_of(runs: &[&RunData]) -> Option<Span> {
-    runs.iter()
-        .filter_map(|r| r.date_span())
-        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
-        .map(|(a, b)| Span::new(a, b))
+    runs.iter().filter_map(|r| r.date_span()).reduce(|a, b| (a.0.min(b.0), a.1.max(b.1))).map(|(a, b)| Span::new(a, b))
 }
 
 /// Union of the runs' events, deduplicated, by date.
@@ -182,9 +167,7 @@ pub(super) fn frame<DB: DrawingBackend>(
     foot.draw(&Text::new(
         note.to_string(),
         (16, 12),
-        text(14.0)
-            .color(&RGBColor(100, 100, 100))
-            .pos(Pos::new(HPos::Left, VPos::Center)),
+        text(14.0).color(&RGBColor(100, 100, 100)).pos(Pos::new(HPos::Left, VPos::Center)),
     ))
     .ctx()?;
     let Some(span) = span else {
@@ -192,9 +175,7 @@ pub(super) fn frame<DB: DrawingBackend>(
         body.draw(&Text::new(
             "No data: the run's CSV files have no rows",
             (w as i32 / 2, h as i32 / 2),
-            text(22.0)
-                .color(&MARKER)
-                .pos(Pos::new(HPos::Center, VPos::Center)),
+            text(22.0).color(&MARKER).pos(Pos::new(HPos::Center, VPos::Center)),
         ))
         .ctx()?;
         return Ok(None);
@@ -216,11 +197,7 @@ pub(super) fn stacked<DB: DrawingBackend>(
     let (strip, rest) = body.split_vertically(sh);
     let (strip, _) = strip.split_horizontally(panel_w);
     draw_event_strip(&strip, span, events, panel_w)?;
-    Ok(rest
-        .split_evenly((n, 1))
-        .into_iter()
-        .map(|a| a.split_horizontally(panel_w))
-        .collect())
+    Ok(rest.split_evenly((n, 1)).into_iter().map(|a| a.split_horizontally(panel_w)).collect())
 }
 
 pub(super) fn scenario_names<'a>(runs: &[&'a RunData]) -> Vec<&'a str> {
@@ -249,11 +226,7 @@ fn seller_exits<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&RunD
         let dash = Dash::for_run(i);
         let mut kinds: BTreeMap<String, DateMap> = BTreeMap::new();
         for s in &run.segments {
-            add(
-                kinds.entry(kind_name(&s.kind)).or_default(),
-                s.date,
-                s.exits,
-            );
+            add(kinds.entry(kind_name(&s.kind)).or_default(), s.date, s.exits);
         }
         for (k, (name, map)) in kinds.iter().enumerate() {
             let mut s = Series::new(name.clone(), kind_color(name, k), cumulative(map));
@@ -290,15 +263,7 @@ fn seller_exits<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&RunD
         empty_note: "No exits recorded",
     };
     let (a, la) = &panels[0];
-    line_panel(
-        a,
-        la,
-        span,
-        &spec("By seller kind", None),
-        &by_kind,
-        &events,
-        &names,
-    )?;
+    line_panel(a, la, span, &spec("By seller kind", None), &by_kind, &events, &names)?;
     let (b, lb) = &panels[1];
     let spec_b = spec("By exit reason", Some("Week (date of simulated tick)"));
     line_panel(b, lb, span, &spec_b, &by_reason, &events, &names)
@@ -314,32 +279,18 @@ pub fn draw_brand_vs_white_label<DB: DrawingBackend>(
     wrap("brand_vs_white_label", brand_vs_white_label(root, runs))
 }
 
-fn brand_vs_white_label<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    runs: &[&RunData],
-) -> R<()> {
+fn brand_vs_white_label<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&RunData]) -> R<()> {
     let note = "Sources: ticks.csv (GMV share, active sellers), segments.csv (margin = Σ profit / Σ revenue \
                 over origins and sizes). Dashed verticals: policy events.";
-    let Some((body, span)) = frame(
-        root,
-        &title("Brands vs white-label sellers", runs),
-        note,
-        runs,
-    )?
-    else {
+    let Some((body, span)) = frame(root, &title("Brands vs white-label sellers", runs), note, runs)? else {
         return Ok(());
     };
     let events = events_of(runs);
     let (mut share, mut active, mut margin) = (Vec::new(), Vec::new(), Vec::new());
     for (i, run) in runs.iter().enumerate() {
         let dash = Dash::for_run(i);
-        let raw = to_percent(
-            run.ticks
-                .iter()
-                .map(|t| (t.date, t.brand_gmv_share))
-                .filter(|p| p.1.is_finite())
-                .collect(),
-        );
+        let raw =
+            to_percent(run.ticks.iter().map(|t| (t.date, t.brand_gmv_share)).filter(|p| p.1.is_finite()).collect());
         if runs.len() == 1 {
             let mut s = Series::new("Weekly value", faint(BRAND), raw.clone());
             s.width = 1;
@@ -352,11 +303,7 @@ fn brand_vs_white_label<DB: DrawingBackend>(
             ("Brand", BRAND, (|t| t.active_brand) as TickField),
             ("White label", WHITE_LABEL, |t| t.active_white_label),
         ] {
-            let mut s = Series::new(
-                name,
-                color,
-                run.ticks.iter().map(|t| (t.date, get(t))).collect(),
-            );
+            let mut s = Series::new(name, color, run.ticks.iter().map(|t| (t.date, get(t))).collect());
             s.dash = dash;
             active.push(s);
         }
@@ -371,14 +318,8 @@ fn brand_vs_white_label<DB: DrawingBackend>(
             let empty = DateMap::new();
             let prof = profit.get(name).unwrap_or(&empty);
             let rev_pts: Vec<_> = rev.iter().map(|(d, v)| (*d, *v)).collect();
-            let prof_pts: Vec<_> = rev
-                .keys()
-                .map(|d| (*d, prof.get(d).copied().unwrap_or(0.0)))
-                .collect();
-            let (rev_ma, prof_ma) = (
-                moving_avg(&rev_pts, MA_WEEKS),
-                moving_avg(&prof_pts, MA_WEEKS),
-            );
+            let prof_pts: Vec<_> = rev.keys().map(|d| (*d, prof.get(d).copied().unwrap_or(0.0))).collect();
+            let (rev_ma, prof_ma) = (moving_avg(&rev_pts, MA_WEEKS), moving_avg(&prof_pts, MA_WEEKS));
             let pts = rev_ma
                 .iter()
                 .zip(&prof_ma)
@@ -392,26 +333,10 @@ fn brand_vs_white_label<DB: DrawingBackend>(
     }
     let panels = stacked(&body, span, &events, 3)?;
     let names = scenario_names(runs);
-    let share_desc = if runs.len() == 1 {
-        "Brand share of GMV, %"
-    } else {
-        "Brand share of GMV, % (4-week avg)"
-    };
+    let share_desc = if runs.len() == 1 { "Brand share of GMV, %" } else { "Brand share of GMV, % (4-week avg)" };
     let specs = [
-        (
-            share_desc,
-            "Brand share of GMV",
-            YFmt::Percent,
-            None,
-            &share,
-        ),
-        (
-            "Active sellers (real units)",
-            "Active sellers by kind",
-            YFmt::Count,
-            None,
-            &active,
-        ),
+        (share_desc, "Brand share of GMV", YFmt::Percent, None, &share),
+        ("Active sellers (real units)", "Active sellers by kind", YFmt::Count, None, &active),
         (
             "Profit margin, % (4-week avg)",
             "Profit margin by kind (profit / revenue)",
@@ -420,16 +345,8 @@ fn brand_vs_white_label<DB: DrawingBackend>(
             &margin,
         ),
     ];
-    for ((y_desc, caption, y_fmt, x_desc, series), (area, legend)) in specs.into_iter().zip(&panels)
-    {
-        let spec = PanelSpec {
-            caption,
-            y_desc,
-            x_desc,
-            y_fmt,
-            y_range: None,
-            empty_note: "No data",
-        };
+    for ((y_desc, caption, y_fmt, x_desc, series), (area, legend)) in specs.into_iter().zip(&panels) {
+        let spec = PanelSpec { caption, y_desc, x_desc, y_fmt, y_range: None, empty_note: "No data" };
         line_panel(area, legend, span, &spec, series, &events, &names)?;
     }
     Ok(())

@@ -90,11 +90,7 @@ pub(crate) struct Series {
 }
 
 impl Series {
-    pub(crate) fn new(
-        name: impl Into<String>,
-        color: RGBColor,
-        points: Vec<(NaiveDate, f64)>,
-    ) -> Self {
+    pub(crate) fn new(name: impl Into<String>, color: RGBColor, points: Vec<(NaiveDate, f64)>) -> Self {
         Series {
             name: name.into(),
             color,
@@ -155,11 +151,7 @@ pub(crate) struct Span {
 impl Span {
     /// A span covering the given dates, at least one week long.
     pub(crate) fn new(start: NaiveDate, end: NaiveDate) -> Span {
-        let end = if end <= start {
-            start + Duration::days(7)
-        } else {
-            end
-        };
+        let end = if end <= start { start + Duration::days(7) } else { end };
         Span { start, end }
     }
 
@@ -171,16 +163,12 @@ impl Span {
     fn axis(&self, width_px: i32) -> WithKeyPoints<RangedDate<NaiveDate>> {
         let months = month_index(self.end) - month_index(self.start) + 1;
         let max_labels = (width_px / 95).max(2);
-        let step = [1, 2, 3, 4, 6, 12, 24]
-            .into_iter()
-            .find(|s| months / s <= max_labels)
-            .unwrap_or(24);
+        let step = [1, 2, 3, 4, 6, 12, 24].into_iter().find(|s| months / s <= max_labels).unwrap_or(24);
         let mut bold = Vec::new();
         let mut light = Vec::new();
         let mut m = month_index(self.start);
         while m <= month_index(self.end) {
-            if let Some(d) =
-                NaiveDate::from_ymd_opt(m.div_euclid(12), (m.rem_euclid(12) + 1) as u32, 1)
+            if let Some(d) = NaiveDate::from_ymd_opt(m.div_euclid(12), (m.rem_euclid(12) + 1) as u32, 1)
                 && self.contains(d)
             {
                 if m.rem_euclid(step) == 0 {
@@ -191,9 +179,7 @@ impl Span {
             }
             m += 1;
         }
-        (self.start..self.end)
-            .with_key_points(bold)
-            .with_light_points(light)
+        (self.start..self.end).with_key_points(bold).with_light_points(light)
     }
 }
 
@@ -220,9 +206,7 @@ pub(crate) struct PanelSpec<'a> {
 /// Fits a y range to the series: includes 0 for non-negative data, pads 8%.
 fn fit_y(series: &[Series]) -> Range<f64> {
     let vals = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
-    let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
+    let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     if !lo.is_finite() || !hi.is_finite() {
         return 0.0..1.0;
     }
@@ -251,11 +235,7 @@ pub(crate) fn build_panel<'a, DB: DrawingBackend>(
         .margin(MARGIN)
         .caption(spec.caption, bold(19.0))
         .x_label_area_size(if spec.x_desc.is_some() { 58 } else { 32 })
-        .y_label_area_size(if spec.y_desc.is_empty() {
-            64
-        } else {
-            Y_LABEL_W
-        })
+        .y_label_area_size(if spec.y_desc.is_empty() { 64 } else { Y_LABEL_W })
         .build_cartesian_2d(axis, y.clone())
         .ctx()?;
     let y_fmt = spec.y_fmt;
@@ -335,12 +315,8 @@ pub(crate) fn draw_line<DB: DrawingBackend>(chart: &mut DateChart<'_, DB>, s: &S
     let pts = s.points.iter().copied();
     match s.dash {
         Dash::Solid => chart.draw_series(LineSeries::new(pts, style)).map(|_| ()),
-        Dash::Dashed => chart
-            .draw_series(DashedLineSeries::new(pts, 12, 7, style))
-            .map(|_| ()),
-        Dash::Dotted => chart
-            .draw_series(DashedLineSeries::new(pts, 3, 5, style))
-            .map(|_| ()),
+        Dash::Dashed => chart.draw_series(DashedLineSeries::new(pts, 12, 7, style)).map(|_| ()),
+        Dash::Dotted => chart.draw_series(DashedLineSeries::new(pts, 3, 5, style)).map(|_| ()),
     }
     .ctx()
 }
@@ -363,38 +339,28 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     let mut row = |label: &str, swatch: &dyn Fn(i32) -> R<()>| -> R<()> {
         swatch(y)?;
         for line in wrap(area, label, avail)? {
-            area.draw(&Text::new(line, (58, y), text(16.0).pos(left)))
-                .ctx()?;
+            area.draw(&Text::new(line, (58, y), text(16.0).pos(left))).ctx()?;
             y += 20;
         }
         y += 8;
         Ok(())
     };
     if let Some(h) = heading {
-        row("", &|y| {
-            area.draw(&Text::new(h.to_string(), (10, y), bold(16.0).pos(left)))
-                .ctx()
-        })?;
+        row("", &|y| area.draw(&Text::new(h.to_string(), (10, y), bold(16.0).pos(left))).ctx())?;
     }
     for (name, color, dash, width) in entries {
         row(name, &|y| {
             if area_swatch {
-                area.draw(&Rectangle::new([(10, y - 9), (46, y + 9)], color.filled()))
-                    .ctx()
+                area.draw(&Rectangle::new([(10, y - 9), (46, y + 9)], color.filled())).ctx()
             } else {
                 legend_line(area, y, color.to_rgba(), *dash, (*width).max(2))
             }
         })?;
     }
     if runs.len() > 1 {
-        row("", &|y| {
-            area.draw(&Text::new("Scenario", (10, y + 10), bold(16.0).pos(left)))
-                .ctx()
-        })?;
+        row("", &|y| area.draw(&Text::new("Scenario", (10, y + 10), bold(16.0).pos(left))).ctx())?;
         for (i, run) in runs.iter().enumerate() {
-            row(run, &|y| {
-                legend_line(area, y, INK.to_rgba(), Dash::for_run(i), 2)
-            })?;
+            row(run, &|y| legend_line(area, y, INK.to_rgba(), Dash::for_run(i), 2))?;
         }
     }
     Ok(())
@@ -402,13 +368,8 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
 
 /// Splits `label` into at most two lines that fit `avail` pixels (the second
 /// line is shortened with an ellipsis if needed).
-fn wrap<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    label: &str,
-    avail: u32,
-) -> R<Vec<String>> {
-    let fits =
-        |s: &str| -> R<bool> { Ok(area.estimate_text_size(s, &text(16.0)).ctx()?.0 <= avail) };
+fn wrap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, label: &str, avail: u32) -> R<Vec<String>> {
+    let fits = |s: &str| -> R<bool> { Ok(area.estimate_text_size(s, &text(16.0)).ctx()?.0 <= avail) };
     if label.is_empty() {
         return Ok(vec![String::new()]);
     }
@@ -426,20 +387,10 @@ fn wrap<DB: DrawingBackend>(
     while second.chars().count() > 1 && !fits(&second)? {
         second = shorten(&second, second.chars().count() - 1);
     }
-    Ok(if second.is_empty() {
-        vec![first]
-    } else {
-        vec![first, second]
-    })
+    Ok(if second.is_empty() { vec![first] } else { vec![first, second] })
 }
 
-fn legend_line<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    y: i32,
-    c: RGBAColor,
-    dash: Dash,
-    w: u32,
-) -> R<()> {
+fn legend_line<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, y: i32, c: RGBAColor, dash: Dash, w: u32) -> R<()> {
     let style = c.stroke_width(w);
     let (seg, gap) = match dash {
         Dash::Solid => (36, 0),
@@ -449,8 +400,7 @@ fn legend_line<DB: DrawingBackend>(
     let mut x = 10;
     while x < 46 {
         let x1 = (x + seg).min(46);
-        area.draw(&PathElement::new(vec![(x, y), (x1, y)], style))
-            .ctx()?;
+        area.draw(&PathElement::new(vec![(x, y), (x1, y)], style)).ctx()?;
         x = x1 + gap;
         if gap == 0 {
             break;
@@ -482,11 +432,7 @@ fn layout_labels(items: &[(i32, i32)], (lo, hi): (i32, i32)) -> Vec<(usize, i32)
         .iter()
         .map(|&(x, w)| {
             // Label to the right of its line unless it would overflow.
-            let x0 = if x + 4 + w <= hi {
-                x + 4
-            } else {
-                (x - 4 - w).max(lo)
-            };
+            let x0 = if x + 4 + w <= hi { x + 4 } else { (x - 4 - w).max(lo) };
             let free = row_end.iter().position(|&end| x0 > end + 10);
             // Beyond MAX_STRIP_ROWS, reuse the row that frees up first.
             let row = free.unwrap_or(if row_end.len() < MAX_STRIP_ROWS {
@@ -517,16 +463,8 @@ pub(crate) fn strip_height<DB: DrawingBackend>(
     events: &[EventMark],
     panel_w: i32,
 ) -> R<u32> {
-    let rows = strip_layout(area, span, events, panel_w)?
-        .iter()
-        .map(|p| p.row + 1)
-        .max()
-        .unwrap_or(0);
-    Ok(if rows == 0 {
-        0
-    } else {
-        rows as u32 * STRIP_ROW_H as u32 + 8
-    })
+    let rows = strip_layout(area, span, events, panel_w)?.iter().map(|p| p.row + 1).max().unwrap_or(0);
+    Ok(if rows == 0 { 0 } else { rows as u32 * STRIP_ROW_H as u32 + 8 })
 }
 
 /// Where one event label goes in the strip.
@@ -560,13 +498,7 @@ fn strip_layout<'e, DB: DrawingBackend>(
         .into_iter()
         .zip(items)
         .zip(placed)
-        .map(|((event, (x_line, w)), (row, x0))| Placed {
-            event,
-            row,
-            x0,
-            x_line,
-            w,
-        })
+        .map(|((event, (x_line, w)), (row, x0))| Placed { event, row, x0, x_line, w })
         .collect())
 }
 
@@ -585,28 +517,18 @@ pub(crate) fn draw_event_strip<DB: DrawingBackend>(
     let row_top = |row: usize| h - 4 - (row as i32 + 1) * STRIP_ROW_H;
     for p in &placed {
         let y0 = row_top(p.row) + 4;
-        strip
-            .draw(&PathElement::new(
-                vec![(p.x_line, y0), (p.x_line, h)],
-                MARKER.mix(0.9).stroke_width(1),
-            ))
-            .ctx()?;
+        strip.draw(&PathElement::new(vec![(p.x_line, y0), (p.x_line, h)], MARKER.mix(0.9).stroke_width(1))).ctx()?;
     }
     for p in &placed {
         let y = row_top(p.row);
         strip
-            .draw(&Rectangle::new(
-                [(p.x0, y + 1), (p.x0 + p.w, y + STRIP_ROW_H - 1)],
-                WHITE.mix(0.92).filled(),
-            ))
+            .draw(&Rectangle::new([(p.x0, y + 1), (p.x0 + p.w, y + STRIP_ROW_H - 1)], WHITE.mix(0.92).filled()))
             .ctx()?;
         strip
             .draw(&Text::new(
                 p.event.label.clone(),
                 (p.x0 + 4, y + STRIP_ROW_H / 2),
-                text(15.0)
-                    .color(&RGBColor(70, 70, 70))
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
+                text(15.0).color(&RGBColor(70, 70, 70)).pos(Pos::new(HPos::Left, VPos::Center)),
             ))
             .ctx()?;
     }

@@ -24,9 +24,7 @@ fn num<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
 fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
     let s = String::deserialize(d)?;
     NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| {
-        serde::de::Error::custom(format!(
-            "invalid date `{s}` in column `date` (expected YYYY-MM-DD): {e}"
-        ))
+        serde::de::Error::custom(format!("invalid date `{s}` in column `date` (expected YYYY-MM-DD): {e}"))
     })
 }
 
@@ -207,19 +205,8 @@ pub(crate) const SEGMENTS_COLUMNS: &[&str] = &[
     "ad_spend_usd",
     "cost_to_revenue",
 ];
-pub(crate) const EXITS_COLUMNS: &[&str] = &[
-    "tick",
-    "date",
-    "seller_id",
-    "origin",
-    "kind",
-    "size",
-    "category",
-    "platform",
-    "reason",
-    "age_weeks",
-    "cash_usd",
-];
+pub(crate) const EXITS_COLUMNS: &[&str] =
+    &["tick", "date", "seller_id", "origin", "kind", "size", "category", "platform", "reason", "age_weeks", "cash_usd"];
 pub(crate) const EVENTS_COLUMNS: &[&str] = &["date", "label"];
 
 /// Everything the charts need from one simulation output directory.
@@ -270,15 +257,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, PlotError> {
     let exits = read_csv(&dir.join("exits.csv"), EXITS_COLUMNS, false)?;
     let mut events: Vec<EventMark> = read_csv(&dir.join("events.csv"), EVENTS_COLUMNS, false)?;
     events.sort_by_key(|e| e.date);
-    Ok(RunData {
-        dir: dir.to_path_buf(),
-        scenario,
-        ticks,
-        platforms,
-        segments,
-        exits,
-        events,
-    })
+    Ok(RunData { dir: dir.to_path_buf(), scenario, ticks, platforms, segments, exits, events })
 }
 
 fn open(path: &Path, required: bool) -> Result<Option<File>, PlotError> {
@@ -286,28 +265,18 @@ fn open(path: &Path, required: bool) -> Result<Option<File>, PlotError> {
         Ok(f) => Ok(Some(f)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if required {
-                Err(PlotError::Missing {
-                    path: path.to_path_buf(),
-                })
+                Err(PlotError::Missing { path: path.to_path_buf() })
             } else {
                 Ok(None)
             }
         }
-        Err(source) => Err(PlotError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
+        Err(source) => Err(PlotError::Io { path: path.to_path_buf(), source }),
     }
 }
 
 fn read_scenario(path: &Path) -> Result<String, PlotError> {
-    let file = open(path, true)?.ok_or_else(|| PlotError::Missing {
-        path: path.to_path_buf(),
-    })?;
-    let bad = |message: String| PlotError::Json {
-        path: path.to_path_buf(),
-        message,
-    };
+    let file = open(path, true)?.ok_or_else(|| PlotError::Missing { path: path.to_path_buf() })?;
+    let bad = |message: String| PlotError::Json { path: path.to_path_buf(), message };
     let value: serde_json::Value =
         serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| bad(e.to_string()))?;
     match value.get("scenario") {
@@ -318,26 +287,13 @@ fn read_scenario(path: &Path) -> Result<String, PlotError> {
 }
 
 /// Reads a whole CSV file into rows, checking the header first.
-fn read_csv<T: DeserializeOwned>(
-    path: &Path,
-    columns: &[&str],
-    required: bool,
-) -> Result<Vec<T>, PlotError> {
+fn read_csv<T: DeserializeOwned>(path: &Path, columns: &[&str], required: bool) -> Result<Vec<T>, PlotError> {
     let Some(file) = open(path, required)? else {
         return Ok(Vec::new());
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(std::io::BufReader::new(file));
-    let headers = reader
-        .headers()
-        .map_err(|e| csv_error(path, &e, None))?
-        .clone();
-    let missing: Vec<&str> = columns
-        .iter()
-        .copied()
-        .filter(|c| !headers.iter().any(|h| h == *c))
-        .collect();
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(std::io::BufReader::new(file));
+    let headers = reader.headers().map_err(|e| csv_error(path, &e, None))?.clone();
+    let missing: Vec<&str> = columns.iter().copied().filter(|c| !headers.iter().any(|h| h == *c)).collect();
     if !missing.is_empty() {
         return Err(PlotError::Csv {
             path: path.to_path_buf(),
@@ -346,10 +302,7 @@ fn read_csv<T: DeserializeOwned>(
             message: format!("header is missing column(s): {}", missing.join(", ")),
         });
     }
-    reader
-        .deserialize()
-        .map(|row| row.map_err(|e| csv_error(path, &e, Some(&headers))))
-        .collect()
+    reader.deserialize().map(|row| row.map_err(|e| csv_error(path, &e, Some(&headers)))).collect()
 }
 
 /// Converts a `csv` error into [`PlotError::Csv`] (or `Io`), naming the line
@@ -358,31 +311,17 @@ fn csv_error(path: &Path, err: &csv::Error, headers: Option<&csv::StringRecord>)
     let line = err.position().map_or(0, |p| p.line());
     let (column, message) = match err.kind() {
         csv::ErrorKind::Io(e) => {
-            return PlotError::Io {
-                path: path.to_path_buf(),
-                source: std::io::Error::new(e.kind(), e.to_string()),
-            };
+            return PlotError::Io { path: path.to_path_buf(), source: std::io::Error::new(e.kind(), e.to_string()) };
         }
         csv::ErrorKind::Deserialize { err: de, .. } => {
-            let column = de
-                .field()
-                .and_then(|i| headers.and_then(|h| h.get(i as usize)))
-                .map(str::to_owned);
+            let column = de.field().and_then(|i| headers.and_then(|h| h.get(i as usize))).map(str::to_owned);
             (column, de.kind().to_string())
         }
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => (
-            None,
-            format!("record has {len} fields, expected {expected_len}"),
-        ),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            (None, format!("record has {len} fields, expected {expected_len}"))
+        }
         csv::ErrorKind::Utf8 { err: e, .. } => (None, format!("invalid UTF-8: {e}")),
         _ => (None, err.to_string()),
     };
-    PlotError::Csv {
-        path: path.to_path_buf(),
-        line,
-        column,
-        message,
-    }
+    PlotError::Csv { path: path.to_path_buf(), line, column, message }
 }

@@ -93,13 +93,8 @@ fn location(line: u64, column: Option<&str>) -> String {
 pub fn ensure_fonts() -> Result<(), PlotError> {
     static OK: OnceLock<bool> = OnceLock::new();
     let ok = *OK.get_or_init(|| {
-        let regular = plotters::style::register_font(
-            common::FONT,
-            FontStyle::Normal,
-            dejavu::sans::regular(),
-        );
-        let bold =
-            plotters::style::register_font(common::FONT, FontStyle::Bold, dejavu::sans::bold());
+        let regular = plotters::style::register_font(common::FONT, FontStyle::Normal, dejavu::sans::regular());
+        let bold = plotters::style::register_font(common::FONT, FontStyle::Bold, dejavu::sans::bold());
         regular.is_ok() && bold.is_ok()
     });
     if ok { Ok(()) } else { Err(PlotError::Font) }
@@ -120,12 +115,7 @@ pub enum Chart {
 
 impl Chart {
     /// All charts, in output order.
-    pub const ALL: [Chart; 4] = [
-        Chart::SellerExits,
-        Chart::PlatformShare,
-        Chart::BrandVsWhiteLabel,
-        Chart::AdCosts,
-    ];
+    pub const ALL: [Chart; 4] = [Chart::SellerExits, Chart::PlatformShare, Chart::BrandVsWhiteLabel, Chart::AdCosts];
 
     /// File stem of the chart, e.g. `seller_exits`.
     pub fn name(self) -> &'static str {
@@ -154,11 +144,7 @@ impl Chart {
     }
 
     /// Draws the chart for `runs` on `root` (any plotters backend).
-    pub fn draw<DB: DrawingBackend>(
-        self,
-        root: &DrawingArea<DB, Shift>,
-        runs: &[&RunData],
-    ) -> Result<(), PlotError> {
+    pub fn draw<DB: DrawingBackend>(self, root: &DrawingArea<DB, Shift>, runs: &[&RunData]) -> Result<(), PlotError> {
         match self {
             Chart::SellerExits => draw_seller_exits(root, runs),
             Chart::PlatformShare => draw_platform_share(root, runs),
@@ -179,10 +165,7 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
 /// `out_dir` as `<chart>.png` and `<chart>.svg`, creating the directory.
 /// Each file is rendered to a temporary name and renamed into place.
 pub fn write_charts(out_dir: &Path, runs: &[&RunData]) -> Result<Vec<PathBuf>, PlotError> {
-    fs::create_dir_all(out_dir).map_err(|source| PlotError::Io {
-        path: out_dir.to_path_buf(),
-        source,
-    })?;
+    fs::create_dir_all(out_dir).map_err(|source| PlotError::Io { path: out_dir.to_path_buf(), source })?;
     let mut written = Vec::new();
     for chart in Chart::ALL {
         written.push(write_png(out_dir, chart, runs)?);
@@ -192,19 +175,13 @@ pub fn write_charts(out_dir: &Path, runs: &[&RunData]) -> Result<Vec<PathBuf>, P
 }
 
 fn draw_error(chart: Chart, e: impl std::fmt::Display) -> PlotError {
-    PlotError::Draw {
-        chart: chart.name().to_string(),
-        message: e.to_string(),
-    }
+    PlotError::Draw { chart: chart.name().to_string(), message: e.to_string() }
 }
 
 fn rename(tmp: &Path, path: &Path) -> Result<(), PlotError> {
     fs::rename(tmp, path).map_err(|source| {
         let _ = fs::remove_file(tmp);
-        PlotError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        PlotError::Io { path: path.to_path_buf(), source }
     })
 }
 
@@ -215,9 +192,7 @@ fn write_png(out_dir: &Path, chart: Chart, runs: &[&RunData]) -> Result<PathBuf,
     let tmp = out_dir.join(format!(".{}.{}.tmp.png", chart.name(), std::process::id()));
     let result = {
         let root = BitMapBackend::new(&tmp, chart.size(runs)).into_drawing_area();
-        chart
-            .draw(&root, runs)
-            .and_then(|()| root.present().map_err(|e| draw_error(chart, e)))
+        chart.draw(&root, runs).and_then(|()| root.present().map_err(|e| draw_error(chart, e)))
     };
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
@@ -237,10 +212,7 @@ fn write_svg(out_dir: &Path, chart: Chart, runs: &[&RunData]) -> Result<PathBuf,
         chart.draw(&root, runs)?;
         root.present().map_err(|e| draw_error(chart, e))?;
     }
-    let io = |source| PlotError::Io {
-        path: tmp.clone(),
-        source,
-    };
+    let io = |source| PlotError::Io { path: tmp.clone(), source };
     let write = || -> std::io::Result<()> {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(svg.as_bytes())?;

@@ -17,16 +17,12 @@ fn platform_colors(runs: &[&RunData]) -> Vec<(String, RGBColor)> {
     let mut total: BTreeMap<&str, f64> = BTreeMap::new();
     for r in runs {
         for p in &r.platforms {
-            *total.entry(p.platform.as_str()).or_insert(0.0) +=
-                p.gmv_usd.max(0.0) * p.gmv_usd.is_finite() as u8 as f64;
+            *total.entry(p.platform.as_str()).or_insert(0.0) += p.gmv_usd.max(0.0) * p.gmv_usd.is_finite() as u8 as f64;
         }
     }
     let mut v: Vec<(&str, f64)> = total.into_iter().collect();
     v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-    v.into_iter()
-        .enumerate()
-        .map(|(i, (p, _))| (p.to_string(), PALETTE[i % PALETTE.len()]))
-        .collect()
+    v.into_iter().enumerate().map(|(i, (p, _))| (p.to_string(), PALETTE[i % PALETTE.len()])).collect()
 }
 
 /// Chart `platform_share`: stacked GMV shares by platform, globally and per
@@ -44,11 +40,7 @@ pub(crate) fn regions_of(runs: &[&RunData]) -> Vec<String> {
     let mut total: BTreeMap<&str, f64> = BTreeMap::new();
     for r in runs {
         for p in &r.platforms {
-            let v = if p.gmv_usd.is_finite() {
-                p.gmv_usd.max(0.0)
-            } else {
-                0.0
-            };
+            let v = if p.gmv_usd.is_finite() { p.gmv_usd.max(0.0) } else { 0.0 };
             *total.entry(p.region.as_str()).or_insert(0.0) += v;
         }
     }
@@ -76,10 +68,7 @@ fn share_layers(
     let mut gmv: BTreeMap<NaiveDate, BTreeMap<&str, f64>> = BTreeMap::new();
     for p in run.platforms.iter().filter(|p| keep(&p.region)) {
         if p.gmv_usd.is_finite() && p.gmv_usd > 0.0 {
-            *gmv.entry(p.date)
-                .or_default()
-                .entry(p.platform.as_str())
-                .or_insert(0.0) += p.gmv_usd;
+            *gmv.entry(p.date).or_default().entry(p.platform.as_str()).or_insert(0.0) += p.gmv_usd;
         }
     }
     platforms
@@ -89,12 +78,7 @@ fn share_layers(
                 .iter()
                 .filter_map(|(d, m)| {
                     let total: f64 = m.values().sum();
-                    (total > 0.0).then(|| {
-                        (
-                            *d,
-                            100.0 * m.get(name.as_str()).copied().unwrap_or(0.0) / total,
-                        )
-                    })
+                    (total > 0.0).then(|| (*d, 100.0 * m.get(name.as_str()).copied().unwrap_or(0.0) / total))
                 })
                 .collect();
             (*color, pts)
@@ -113,22 +97,13 @@ fn platform_share<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&Ru
     let (w, _) = body.dim_in_pixel();
     let (cols_area, legend) = body.split_horizontally(w.saturating_sub(LEGEND_W));
     // Legend top-down in the same order as the stacked bands.
-    let entries: Vec<_> = platforms
-        .iter()
-        .rev()
-        .map(|(p, c)| (platform_name(p), *c, Dash::Solid, 3))
-        .collect();
+    let entries: Vec<_> = platforms.iter().rev().map(|(p, c)| (platform_name(p), *c, Dash::Solid, 3)).collect();
     draw_legend(&legend, Some("Platform"), &entries, &[], true)?;
     let columns = cols_area.split_evenly((1, runs.len().max(1)));
     // Same strip height in every column so the panels line up.
     let mut sh = 0;
     for (run, col) in runs.iter().zip(&columns) {
-        sh = sh.max(strip_height(
-            col,
-            span,
-            &run.events,
-            col.dim_in_pixel().0 as i32,
-        )?);
+        sh = sh.max(strip_height(col, span, &run.events, col.dim_in_pixel().0 as i32)?);
     }
     for (run, col) in runs.iter().zip(&columns) {
         let events = &run.events;
@@ -139,11 +114,7 @@ fn platform_share<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&Ru
         let region_h = 290 * gr as u32;
         let global_h = ch.saturating_sub(sh).saturating_sub(region_h).max(200);
         let (global, grid) = rest.split_vertically(global_h);
-        let caption = if runs.len() > 1 {
-            format!("{}: all regions", run.scenario)
-        } else {
-            "All regions".to_string()
-        };
+        let caption = if runs.len() > 1 { format!("{}: all regions", run.scenario) } else { "All regions".to_string() };
         let spec = PanelSpec {
             caption: &caption,
             y_desc: "Share of GMV, %",
@@ -152,13 +123,7 @@ fn platform_share<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&Ru
             y_range: Some(0.0..100.0),
             empty_note: "No platform GMV",
         };
-        stack_panel(
-            &global,
-            span,
-            &spec,
-            &share_layers(run, &platforms, |_| true),
-            events,
-        )?;
+        stack_panel(&global, span, &spec, &share_layers(run, &platforms, |_| true), events)?;
         if gr == 0 {
             continue;
         }
@@ -192,68 +157,41 @@ fn stack_panel<DB: DrawingBackend>(
     let empty = layers.iter().all(|l| l.1.is_empty());
     // Events are drawn after the areas so they stay visible.
     let mut chart = build_panel(area, span, spec, y.clone(), &[], empty)?;
-    let mut lower: Vec<(NaiveDate, f64)> = layers
-        .first()
-        .map(|l| l.1.iter().map(|p| (p.0, 0.0)).collect())
-        .unwrap_or_default();
+    let mut lower: Vec<(NaiveDate, f64)> =
+        layers.first().map(|l| l.1.iter().map(|p| (p.0, 0.0)).collect()).unwrap_or_default();
     for (color, pts) in layers {
         if pts.len() != lower.len() {
             continue;
         }
-        let upper: Vec<(NaiveDate, f64)> = pts
-            .iter()
-            .zip(&lower)
-            .map(|(p, l)| (p.0, l.1 + p.1))
-            .collect();
+        let upper: Vec<(NaiveDate, f64)> = pts.iter().zip(&lower).map(|(p, l)| (p.0, l.1 + p.1)).collect();
         if pts.iter().any(|p| p.1 > 0.0) {
-            let poly: Vec<_> = upper
-                .iter()
-                .copied()
-                .chain(lower.iter().rev().copied())
-                .collect();
-            chart
-                .draw_series(std::iter::once(Polygon::new(poly, color.filled())))
-                .ctx()?;
-            chart
-                .draw_series(LineSeries::new(
-                    upper.iter().copied(),
-                    WHITE.stroke_width(1),
-                ))
-                .ctx()?;
+            let poly: Vec<_> = upper.iter().copied().chain(lower.iter().rev().copied()).collect();
+            chart.draw_series(std::iter::once(Polygon::new(poly, color.filled()))).ctx()?;
+            chart.draw_series(LineSeries::new(upper.iter().copied(), WHITE.stroke_width(1))).ctx()?;
         }
         lower = upper;
     }
-    for e in events
-        .iter()
-        .filter(|e| span.start <= e.date && e.date <= span.end)
-    {
+    for e in events.iter().filter(|e| span.start <= e.date && e.date <= span.end) {
         let line = [(e.date, y.start), (e.date, y.end)];
-        chart
-            .draw_series(DashedLineSeries::new(line, 7, 5, WHITE.stroke_width(2)))
-            .ctx()?;
+        chart.draw_series(DashedLineSeries::new(line, 7, 5, WHITE.stroke_width(2))).ctx()?;
     }
     Ok(())
 }
 
 /// Chart `ad_costs`: cost per click by platform, with Amazon US highlighted.
-pub fn draw_ad_costs<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    runs: &[&RunData],
-) -> Result<(), PlotError> {
+pub fn draw_ad_costs<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&RunData]) -> Result<(), PlotError> {
     ensure_fonts()?;
     wrap("ad_costs", ad_costs(root, runs))
 }
 
 fn is_amazon_us(platform: &str, region: &str) -> bool {
-    norm(platform).contains("amazon")
-        && matches!(norm(region).as_str(), "us" | "usa" | "unitedstates")
+    norm(platform).contains("amazon") && matches!(norm(region).as_str(), "us" | "usa" | "unitedstates")
 }
 
 fn ad_costs<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&RunData]) -> R<()> {
     let note = "Source: platforms.csv; platform lines average CPC over regions weighted by GMV \
                 (plain mean when GMV is zero). Amazon US is the calibration target.";
-    let Some((body, span)) = frame(root, &title("Advertising cost per click", runs), note, runs)?
-    else {
+    let Some((body, span)) = frame(root, &title("Advertising cost per click", runs), note, runs)? else {
         return Ok(());
     };
     let events = events_of(runs);
@@ -266,11 +204,7 @@ fn ad_costs<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&RunData]
         let mut amazon_us = DateMap::new();
         for p in run.platforms.iter().filter(|p| p.cpc_usd.is_finite()) {
             let a = acc.entry((p.platform.as_str(), p.date)).or_default();
-            let g = if p.gmv_usd.is_finite() {
-                p.gmv_usd.max(0.0)
-            } else {
-                0.0
-            };
+            let g = if p.gmv_usd.is_finite() { p.gmv_usd.max(0.0) } else { 0.0 };
             *a = (a.0 + p.cpc_usd * g, a.1 + g, a.2 + p.cpc_usd, a.3 + 1.0);
             if is_amazon_us(&p.platform, &p.region) {
                 amazon_us.insert(p.date, p.cpc_usd);
@@ -290,11 +224,7 @@ fn ad_costs<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&RunData]
             series.push(s);
         }
         if !amazon_us.is_empty() {
-            let mut s = Series::new(
-                "Amazon US (calibration target)",
-                INK,
-                amazon_us.into_iter().collect(),
-            );
+            let mut s = Series::new("Amazon US (calibration target)", INK, amazon_us.into_iter().collect());
             s.dash = dash;
             s.width = 5;
             series.push(s);
@@ -310,13 +240,5 @@ fn ad_costs<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&RunData]
         empty_note: "No CPC data",
     };
     let (area, legend) = &panels[0];
-    line_panel(
-        area,
-        legend,
-        span,
-        &spec,
-        &series,
-        &events,
-        &scenario_names(runs),
-    )
+    line_panel(area, legend, span, &spec, &series, &events, &scenario_names(runs))
 }

@@ -6,9 +6,7 @@ use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
 
-use super::data::{
-    EVENTS_COLUMNS, EXITS_COLUMNS, PLATFORMS_COLUMNS, SEGMENTS_COLUMNS, TICKS_COLUMNS,
-};
+use super::data::{EVENTS_COLUMNS, EXITS_COLUMNS, PLATFORMS_COLUMNS, SEGMENTS_COLUMNS, TICKS_COLUMNS};
 use super::*;
 
 /// Shape of a synthetic run.
@@ -22,9 +20,7 @@ struct Synth<'a> {
 
 /// Deterministic pseudo-noise in [-1, 1].
 fn noise(seed: u64) -> f64 {
-    let x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
+    let x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     ((x >> 33) % 2001) as f64 / 1000.0 - 1.0
 }
 
@@ -32,11 +28,7 @@ fn write_synth(dir: &Path, s: &Synth<'_>) {
     fs::create_dir_all(dir).unwrap();
     let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     let date = |t: u32| start + Duration::weeks(t as i64);
-    fs::write(
-        dir.join("manifest.json"),
-        format!(r#"{{"scenario": "{}", "seed": 7}}"#, s.scenario),
-    )
-    .unwrap();
+    fs::write(dir.join("manifest.json"), format!(r#"{{"scenario": "{}", "seed": 7}}"#, s.scenario)).unwrap();
 
     let mut ticks = TICKS_COLUMNS.join(",") + "\n";
     let mut platforms = PLATFORMS_COLUMNS.join(",") + ",extra_col\n";
@@ -46,11 +38,7 @@ fn write_synth(dir: &Path, s: &Synth<'_>) {
         let d = date(t);
         let f = t as f64 / s.ticks.max(1) as f64;
         let shock: f64 = if f > 0.45 { 1.0 } else { 0.0 };
-        let (ins, loss, reg) = (
-            40.0 + 20.0 * noise(t as u64),
-            25.0 + 60.0 * shock,
-            (10.0 * shock).round(),
-        );
+        let (ins, loss, reg) = (40.0 + 20.0 * noise(t as u64), 25.0 + 60.0 * shock, (10.0 * shock).round());
         let (ab, aw) = (5000.0 + 2000.0 * f, 9000.0 - 3000.0 * f * shock);
         let share = 0.4 + 0.1 * f + 0.03 * noise(t as u64 + 99);
         writeln!(
@@ -68,11 +56,7 @@ fn write_synth(dir: &Path, s: &Synth<'_>) {
                     * (1.0 + if pi == 1 { 2.0 * f } else { 0.0 })
                     * (1.0 + 0.05 * noise((t * 31 + pi as u32 * 7 + ri as u32) as u64));
                 let cpc = 0.5 + 0.3 * pi as f64 + 0.2 * f + 0.02 * noise(t as u64 * 3 + pi as u64);
-                writeln!(
-                    platforms,
-                    "{t},{d},{p},{r},{gmv:.2},1000,0.2,500,{cpc:.3},1000,0.15,x"
-                )
-                .unwrap();
+                writeln!(platforms, "{t},{d},{p},{r},{gmv:.2},1000,0.2,500,{cpc:.3},1000,0.15,x").unwrap();
             }
         }
         for origin in ["cn", "local"] {
@@ -81,20 +65,12 @@ fn write_synth(dir: &Path, s: &Synth<'_>) {
                     let rev = 1e5 * (1.0 + k);
                     let profit = rev * (0.08 * k - 0.05 * shock + 0.02 * noise(t as u64 + 5));
                     let ex = (5.0 + 10.0 * (1.0 - k) * shock).round();
-                    writeln!(
-                        segments,
-                        "{t},{d},{origin},{kind},{size},100,2,{ex},{rev},{profit:.2},900,0.9"
-                    )
-                    .unwrap();
+                    writeln!(segments, "{t},{d},{origin},{kind},{size},100,2,{ex},{rev},{profit:.2},900,0.9").unwrap();
                 }
             }
         }
         if t % 5 == 0 {
-            writeln!(
-                exits,
-                "{t},{d},s{t},cn,white_label,small,toys,temu,insolvent,12,-50"
-            )
-            .unwrap();
+            writeln!(exits, "{t},{d},s{t},cn,white_label,small,toys,temu,insolvent,12,-50").unwrap();
         }
     }
     let mut events = EVENTS_COLUMNS.join(",") + "\n";
@@ -124,53 +100,18 @@ fn plot_dir_writes_all_charts() {
     assert_eq!(paths.len(), 8);
     for chart in Chart::ALL {
         for ext in ["png", "svg"] {
-            let p = tmp
-                .path()
-                .join("plots")
-                .join(format!("{}.{ext}", chart.name()));
+            let p = tmp.path().join("plots").join(format!("{}.{ext}", chart.name()));
             assert!(paths.contains(&p), "{} not returned", p.display());
             assert!(p.is_file(), "{} not written", p.display());
         }
-        let png = fs::read(
-            tmp.path()
-                .join("plots")
-                .join(format!("{}.png", chart.name())),
-        )
-        .unwrap();
-        assert_eq!(
-            &png[..8],
-            b"\x89PNG\r\n\x1a\n",
-            "{} is not a PNG",
-            chart.name()
-        );
-        assert!(
-            png.len() > 20_000,
-            "{} PNG is only {} bytes",
-            chart.name(),
-            png.len()
-        );
-        let svg = fs::read_to_string(
-            tmp.path()
-                .join("plots")
-                .join(format!("{}.svg", chart.name())),
-        )
-        .unwrap();
+        let png = fs::read(tmp.path().join("plots").join(format!("{}.png", chart.name()))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{} is not a PNG", chart.name());
+        assert!(png.len() > 20_000, "{} PNG is only {} bytes", chart.name(), png.len());
+        let svg = fs::read_to_string(tmp.path().join("plots").join(format!("{}.svg", chart.name()))).unwrap();
         assert!(svg.starts_with("<svg"), "{}", chart.name());
-        assert!(
-            svg.contains("test_scenario_x"),
-            "{} SVG lacks scenario",
-            chart.name()
-        );
-        assert!(
-            svg.contains("US de minimis ends (cn)"),
-            "{} SVG lacks event label",
-            chart.name()
-        );
-        assert!(
-            !svg.contains("NaN") && !svg.contains("inf"),
-            "{}",
-            chart.name()
-        );
+        assert!(svg.contains("test_scenario_x"), "{} SVG lacks scenario", chart.name());
+        assert!(svg.contains("US de minimis ends (cn)"), "{} SVG lacks event label", chart.name());
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{}", chart.name());
     }
     // No temporary files are left behind.
     let leftovers: Vec<_> = fs::read_dir(tmp.path().join("plots"))
@@ -199,12 +140,7 @@ fn load_run_reads_all_files() {
 
 #[test]
 fn missing_file_is_reported_by_name() {
-    for name in [
-        "ticks.csv",
-        "platforms.csv",
-        "segments.csv",
-        "manifest.json",
-    ] {
+    for name in ["ticks.csv", "platforms.csv", "segments.csv", "manifest.json"] {
         let tmp = tempfile::tempdir().unwrap();
         write_synth(tmp.path(), &SMALL);
         fs::remove_file(tmp.path().join(name)).unwrap();
@@ -239,12 +175,7 @@ fn bad_value_reports_file_line_and_column() {
     lines[2] = fields.join(",");
     fs::write(&path, lines.join("\n")).unwrap();
     match plot_dir(tmp.path()) {
-        Err(PlotError::Csv {
-            path,
-            line,
-            column,
-            message,
-        }) => {
+        Err(PlotError::Csv { path, line, column, message }) => {
             assert!(path.ends_with("platforms.csv"));
             assert_eq!(line, 3);
             assert_eq!(column.as_deref(), Some("gmv_usd"));
@@ -253,10 +184,7 @@ fn bad_value_reports_file_line_and_column() {
         other => panic!("expected Csv, got {other:?}"),
     }
     let msg = plot_dir(tmp.path()).unwrap_err().to_string();
-    assert!(
-        msg.contains("platforms.csv:3") && msg.contains("gmv_usd"),
-        "{msg}"
-    );
+    assert!(msg.contains("platforms.csv:3") && msg.contains("gmv_usd"), "{msg}");
 }
 
 #[test]
@@ -266,26 +194,15 @@ fn bad_date_and_short_record_are_reported() {
     let path = tmp.path().join("events.csv");
     fs::write(&path, "date,label\n2024-13-40,oops\n").unwrap();
     match plot_dir(tmp.path()) {
-        Err(PlotError::Csv {
-            path,
-            line,
-            message,
-            ..
-        }) => {
+        Err(PlotError::Csv { path, line, message, .. }) => {
             assert!(path.ends_with("events.csv"));
             assert_eq!(line, 2);
-            assert!(
-                message.contains("2024-13-40") && message.contains("date"),
-                "{message}"
-            );
+            assert!(message.contains("2024-13-40") && message.contains("date"), "{message}");
         }
         other => panic!("expected Csv, got {other:?}"),
     }
     fs::write(&path, "date,label\n2024-02-05\n").unwrap();
-    assert!(matches!(
-        plot_dir(tmp.path()),
-        Err(PlotError::Csv { line: 2, .. })
-    ));
+    assert!(matches!(plot_dir(tmp.path()), Err(PlotError::Csv { line: 2, .. })));
 }
 
 #[test]
@@ -296,12 +213,7 @@ fn missing_column_is_reported_on_header_line() {
     let text = fs::read_to_string(&path).unwrap();
     fs::write(&path, text.replacen("profit_usd", "profit", 1)).unwrap();
     match plot_dir(tmp.path()) {
-        Err(PlotError::Csv {
-            path,
-            line,
-            message,
-            ..
-        }) => {
+        Err(PlotError::Csv { path, line, message, .. }) => {
             assert!(path.ends_with("segments.csv"));
             assert_eq!(line, 1);
             assert!(message.contains("profit_usd"), "{message}");
@@ -324,14 +236,7 @@ fn bad_manifest_is_reported() {
 fn empty_and_degenerate_runs_still_draw() {
     // Header-only files.
     let tmp = tempfile::tempdir().unwrap();
-    write_synth(
-        tmp.path(),
-        &Synth {
-            ticks: 0,
-            events: &[],
-            ..SMALL
-        },
-    );
+    write_synth(tmp.path(), &Synth { ticks: 0, events: &[], ..SMALL });
     assert_eq!(plot_dir(tmp.path()).unwrap().len(), 8);
     // A single tick, zero GMV, empty and NaN numbers.
     let tmp = tempfile::tempdir().unwrap();
@@ -352,10 +257,7 @@ fn empty_and_degenerate_runs_still_draw() {
     }
     fs::write(&p, out).unwrap();
     let paths = plot_dir(tmp.path()).unwrap();
-    for p in paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
-    {
+    for p in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "svg")) {
         let svg = fs::read_to_string(p).unwrap();
         assert!(!svg.contains("NaN"), "{}", p.display());
     }
@@ -365,21 +267,8 @@ fn empty_and_degenerate_runs_still_draw() {
 fn two_runs_can_be_overlaid() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    write_synth(
-        &a,
-        &Synth {
-            scenario: "baseline",
-            ..SMALL
-        },
-    );
-    write_synth(
-        &b,
-        &Synth {
-            scenario: "tariff_shock",
-            ticks: 15,
-            ..SMALL
-        },
-    );
+    write_synth(&a, &Synth { scenario: "baseline", ..SMALL });
+    write_synth(&b, &Synth { scenario: "tariff_shock", ticks: 15, ..SMALL });
     let (ra, rb) = (load_run(&a).unwrap(), load_run(&b).unwrap());
     let out = tmp.path().join("compare");
     let paths = write_charts(&out, &[&ra, &rb]).unwrap();
@@ -406,14 +295,7 @@ fn render_sample_for_inspection() {
     let synth = Synth {
         scenario: "us_de_minimis_repeal",
         ticks: 156,
-        platforms: &[
-            "amazon",
-            "temu",
-            "shein",
-            "aliexpress",
-            "tiktok_shop",
-            "ebay",
-        ],
+        platforms: &["amazon", "temu", "shein", "aliexpress", "tiktok_shop", "ebay"],
         regions: &["us", "eu", "uk", "jp", "au"],
         events: &[
             ("2024-06-03", "EU customs reform announced"),
@@ -428,20 +310,9 @@ fn render_sample_for_inspection() {
     eprintln!("{paths:#?}");
     // An overlay of two scenarios, as `sim compare` would draw it.
     let other = dir.join("other");
-    write_synth(
-        &other,
-        &Synth {
-            scenario: "baseline",
-            ticks: 140,
-            events: &synth.events[..1],
-            ..synth
-        },
-    );
+    write_synth(&other, &Synth { scenario: "baseline", ticks: 140, events: &synth.events[..1], ..synth });
     let (a, b) = (load_run(&dir).unwrap(), load_run(&other).unwrap());
-    eprintln!(
-        "{:#?}",
-        write_charts(&dir.join("compare"), &[&a, &b]).unwrap()
-    );
+    eprintln!("{:#?}", write_charts(&dir.join("compare"), &[&a, &b]).unwrap());
     // A short run, and an empty one.
     let small = dir.join("small");
     write_synth(&small, &SMALL);
