@@ -26,6 +26,9 @@ pub enum SimError {
     /// Drawing a plot failed.
     #[error(transparent)]
     Plot(#[from] PlotError),
+    /// The command ran but its verdict is negative (e.g. a fact check failed).
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl SimError {
@@ -36,8 +39,9 @@ impl SimError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            SimError::Config(_) | SimError::Usage(_) => EXIT_USAGE,
-            SimError::Io { .. } | SimError::Plot(_) => EXIT_FAILURE,
+            // `sim plot DIR` on a directory that is not a run's output is bad input too.
+            SimError::Config(_) | SimError::Usage(_) | SimError::Plot(PlotError::Missing { .. }) => EXIT_USAGE,
+            SimError::Io { .. } | SimError::Plot(_) | SimError::Failed(_) => EXIT_FAILURE,
         }
     }
 }

@@ -4,12 +4,15 @@
 //! into an output directory, [`plot::plot_dir`] to redraw its charts. `model` knows nothing of
 //! files; `output` and `plot` drive it from outside.
 
+pub mod compare;
 pub mod config;
 pub mod error;
+pub mod facts;
 pub mod model;
 pub mod output;
 pub mod plot;
 pub mod rng;
 pub mod run;
+pub mod sweep;
 
 pub use error::SimError;

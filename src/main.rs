@@ -4,7 +4,8 @@ use clap::{Parser, Subcommand};
 use crossborder_sim::error::{EXIT_OK, EXIT_USAGE};
 use crossborder_sim::output::Summary;
 use crossborder_sim::run::{RunOptions, RunOutcome};
-use crossborder_sim::{SimError, config, plot, run};
+use crossborder_sim::{SimError, config, plot, run, sweep};
+use crossborder_sim::{compare, facts};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -38,6 +39,29 @@ enum Command {
         /// Print nothing but errors (no progress bar, no summary table).
         #[arg(long)]
         quiet: bool,
+        /// Run N seeds (the seed, seed+1, ...) into DIR/seed-<seed>/ subdirectories.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10000))]
+        seeds: Option<u32>,
+    },
+    /// Check runs (one directory per seed of one scenario) against shared/FACTS.md; exits 1 if a
+    /// fact fails.
+    Facts {
+        /// Output directories of `sim run` (e.g. outputs/2026/seed-*).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Print the table as Markdown (for docs/CALIBRATION.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Compare two runs: headline outcomes side by side, and overlay plots.
+    Compare {
+        /// Output directory of the first run (A).
+        a: PathBuf,
+        /// Output directory of the second run (B).
+        b: PathBuf,
+        /// Where to write the overlay plots [default: outputs/compare-<A>-vs-<B>].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Check a scenario file without running it; exit code 2 if it is invalid.
     Validate {
@@ -47,6 +71,44 @@ enum Command {
     /// Redraw the plots of an existing output directory (into DIR/plots).
     Plot {
         /// Output directory of a previous `sim run`.
+        dir: PathBuf,
+    },
+    /// Run a parameter sweep (e.g. configs/sweeps/*.ron) in parallel; rows stream into
+    /// DIR/runs.csv as runs finish, and DIR/runs.parquet is written at the end.
+    Sweep {
+        /// Sweep file (RON), e.g. configs/sweeps/brand_tilt_grid.ron.
+        file: PathBuf,
+        /// Output directory [default: outputs/sweeps/<name>, or outputs/sweeps/<name>/shard-I-of-N].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Runs in parallel, each world single-threaded [default: all cores]. Results do not depend on it.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+        /// Continue the sweep already in DIR: run only the runs missing from its runs.csv.
+        #[arg(long)]
+        resume: bool,
+        /// Run only the runs with run_id % N == I [default: from SLURM_ARRAY_TASK_ID and
+        /// SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX and JOB_COMPLETIONS, when set].
+        #[arg(long, value_name = "I/N")]
+        shard: Option<sweep::Shard>,
+        /// Print nothing but errors (no progress bar, no summary).
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Merge the shard directories of one sweep into one, checking that every run is there
+    /// exactly once; the result equals the sweep run unsharded.
+    Merge {
+        /// Output directories of `sim sweep --shard I/N`.
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// Directory for the merged sweep.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Analyse a finished sweep into DIR/analysis: per-point mean, sd and 95% interval of each
+    /// metric, Sobol or Morris indices, and plots.
+    Analyze {
+        /// Output directory of `sim sweep` or `sim merge`.
         dir: PathBuf,
     },
 }
@@ -72,7 +134,7 @@ fn main() {
 
 fn execute(cli: Cli) -> Result<(), SimError> {
     match cli.command {
-        Command::Run { file, out, seed, threads, force, quiet } => {
+        Command::Run { file, out, seed, threads, force, quiet, seeds } => {
             let opts = RunOptions {
                 config: file,
                 out,
@@ -82,11 +144,49 @@ fn execute(cli: Cli) -> Result<(), SimError> {
                 quiet,
                 command_line: std::env::args().collect(),
             };
+            if let Some(n) = seeds {
+                let dirs = run::run_seeds(&opts, n, &mut |seed, outcome| {
+                    if !quiet {
+                        let weeks = outcome.results.ticks.len();
+                        let secs = outcome.results.wall_seconds;
+                        println!("seed {seed}: {weeks} weeks in {secs:.2} s -> {}", outcome.dir.display());
+                    }
+                })?;
+                if !quiet {
+                    let list: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+                    println!("\nCheck the facts: sim facts {}", list.join(" "));
+                }
+                return Ok(());
+            }
             let bar = Progress::new(quiet);
             let outcome = run::run(&opts, &mut |done, total| bar.tick(done, total))?;
             bar.finish();
             if !quiet {
                 print_outcome(&outcome);
+            }
+            Ok(())
+        }
+        Command::Facts { dirs, markdown } => {
+            let summaries = facts::load_summaries(&dirs)?;
+            let verdicts = facts::judge(&summaries);
+            if markdown {
+                print!("{}", facts::markdown(&verdicts));
+            } else {
+                print!("{}", facts::plain(&verdicts));
+            }
+            let failed = verdicts.iter().filter(|v| !v.pass).count();
+            if failed > 0 {
+                let (n, runs) = (verdicts.len(), summaries.len());
+                return Err(SimError::Failed(format!("{failed} of {n} fact checks failed over {runs} run(s)")));
+            }
+            Ok(())
+        }
+        Command::Compare { a, b, out } => {
+            let out = out.unwrap_or_else(|| compare::default_out(&a, &b));
+            let (table, plots) = compare::compare(&a, &b, &out)?;
+            print!("{table}");
+            if let Some(first) = plots.first() {
+                println!("\nOverlay plots: {}", first.parent().unwrap_or(&out).display());
             }
             Ok(())
         }
@@ -102,10 +202,46 @@ fn execute(cli: Cli) -> Result<(), SimError> {
                 s.platforms.len(),
                 s.events.len()
             );
+            for note in &s.notes {
+                println!("note: {note}");
+            }
             Ok(())
         }
         Command::Plot { dir } => {
             for path in plot::plot_dir(&dir)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+        Command::Sweep { file, out, threads, resume, shard, quiet } => {
+            let shard = sweep::shard_from_flag_or_env(shard)?;
+            if let Some((s, from)) = shard.filter(|(_, from)| *from != "--shard")
+                && !quiet
+            {
+                eprintln!("shard {s} (from {from})");
+            }
+            let opts = sweep::SweepOptions {
+                file,
+                out,
+                threads: threads.map(usize::from),
+                resume,
+                shard: shard.map(|(s, _)| s),
+            };
+            let bar = SweepProgress::new(quiet);
+            let outcome = sweep::sweep(&opts, &|p| bar.update(p))?;
+            bar.finish();
+            if !quiet {
+                print_sweep(&outcome);
+            }
+            Ok(())
+        }
+        Command::Merge { dirs, out } => {
+            let runs = sweep::merge(&dirs, &out)?;
+            println!("merged {runs} runs from {} directories into {}", dirs.len(), out.display());
+            Ok(())
+        }
+        Command::Analyze { dir } => {
+            for path in sweep::analyze(&dir)? {
                 println!("{}", path.display());
             }
             Ok(())
@@ -141,6 +277,59 @@ impl Progress {
 
     fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// The progress bar of a sweep on stderr: runs done, failed, rate, ETA.
+struct SweepProgress {
+    bar: ProgressBar,
+    started: Instant,
+}
+
+impl SweepProgress {
+    fn new(quiet: bool) -> Self {
+        let target = if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+        let bar = ProgressBar::with_draw_target(None, target);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} runs {pos}/{len} [{bar:40}] {elapsed_precise} eta {eta} {msg}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        Self { bar, started: Instant::now() }
+    }
+
+    fn update(&self, p: sweep::Progress) {
+        self.bar.set_length(p.total);
+        self.bar.set_position(p.done);
+        let minutes = self.started.elapsed().as_secs_f64() / 60.0;
+        let rate = if minutes > 0.0 { p.done as f64 / minutes } else { 0.0 };
+        self.bar.set_message(format!("{} failed, {rate:.0} runs/min", p.failed));
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn print_sweep(o: &sweep::SweepOutcome) {
+    let shard = if o.shard.count > 1 { format!(", shard {}", o.shard) } else { String::new() };
+    let before = if o.already_done > 0 { format!(" ({} done before)", o.already_done) } else { String::new() };
+    println!(
+        "Sweep {}{shard}: {} runs in {:.1} s with {} threads ({:.1} runs/min){before}; {} of {} runs in",
+        o.sweep_id,
+        o.ran,
+        o.wall_seconds,
+        o.threads,
+        o.runs_per_minute(),
+        o.already_done + o.ran,
+        o.shard_runs
+    );
+    if o.failed > 0 {
+        println!("{} runs failed: see the `error` column of runs.csv", o.failed);
+    }
+    println!("Rows: {}", o.dir.join(sweep::store::RUNS_CSV).display());
+    if o.complete {
+        println!("      {}", o.dir.join(sweep::store::RUNS_PARQUET).display());
     }
 }
 

@@ -4,7 +4,8 @@
 //! of a fresh generator, so a draw never depends on thread count, scheduling or the order in which
 //! agents are visited. Agent-level streams use Xoshiro256++ (cheap to create, used millions of
 //! times a tick); world-level streams use ChaCha8 with the stream and tick as its stream and
-//! word position.
+//! word position. The shopping loop, which draws for every consumer every week, uses
+//! [`Counter`]: SplitMix64 started at the key, so draw `n` is one hash of `key + n`.
 
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -45,6 +46,53 @@ pub fn key(seed: u64, stream: Stream, id: u64, tick: u32) -> u64 {
     mix(mix(mix(seed ^ mix(stream as u64)) ^ id) ^ u64::from(tick))
 }
 
+/// The part of [`key`] that depends on the seed and stream only: hoisted out of loops over
+/// agents, `key_from(stream_key(seed, stream), id, tick) == key(seed, stream, id, tick)`.
+#[inline]
+pub fn stream_key(seed: u64, stream: Stream) -> u64 {
+    mix(seed ^ mix(stream as u64))
+}
+
+/// [`key`] from a precomputed [`stream_key`].
+#[inline]
+pub fn key_from(stream_key: u64, id: u64, tick: u32) -> u64 {
+    mix(mix(stream_key ^ id) ^ u64::from(tick))
+}
+
+/// A counter-based stream for one agent in one tick: SplitMix64 whose state starts at the key,
+/// so the `n`-th draw is `mix(key + n * golden)`, one hash and no generator state to set up.
+#[derive(Debug, Clone, Copy)]
+pub struct Counter {
+    state: u64,
+}
+
+impl Counter {
+    #[inline]
+    pub fn new(key: u64) -> Self {
+        Self { state: key }
+    }
+
+    /// The next 64 random bits.
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        let x = mix(self.state);
+        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        x
+    }
+
+    /// A uniform in [0, 1) with 53 random bits.
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        unit_f64(self.next_u64())
+    }
+}
+
+/// A uniform in [0, 1) from the top 53 bits of `x`.
+#[inline]
+pub fn unit_f64(x: u64) -> f64 {
+    (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
 /// A generator for one agent in one tick.
 #[inline]
 pub fn agent(seed: u64, stream: Stream, id: u64, tick: u32) -> Xoshiro256PlusPlus {
@@ -77,8 +125,26 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a, d);
+        assert_eq!(key_from(stream_key(7, Stream::Shopping), 42, 3), key(7, Stream::Shopping, 42, 3));
+        let mut c = Counter::new(key(7, Stream::Shopping, 42, 3));
+        let (x, y) = (c.next_u64(), c.next_u64());
+        assert_ne!(x, y);
+        assert_eq!(x, mix(key(7, Stream::Shopping, 42, 3)));
         let w1: u64 = world(1, Stream::Entry, 5).random();
         let w2: u64 = world(1, Stream::Entry, 6).random();
         assert_ne!(w1, w2);
+    }
+
+    #[test]
+    fn counter_uniforms_are_uniform() {
+        let mut c = Counter::new(99);
+        let n = 100_000;
+        let mut bins = [0u32; 10];
+        for _ in 0..n {
+            let u = c.uniform();
+            assert!((0.0..1.0).contains(&u));
+            bins[(u * 10.0) as usize] += 1;
+        }
+        assert!(bins.iter().all(|b| (f64::from(*b) / f64::from(n) - 0.1).abs() < 0.005), "{bins:?}");
     }
 }

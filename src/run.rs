@@ -24,6 +24,10 @@ pub struct Results {
     pub events: Vec<(String, String)>,
     /// Per tick: sellers on each platform (real units).
     pub platform_sellers: Vec<(u32, std::collections::BTreeMap<String, i64>)>,
+    /// The regulators' policy at the end of each calendar year.
+    pub policy: Vec<(i32, Vec<crate::config::Regulator>)>,
+    /// What the initial agents show back of the input distributions.
+    pub inputs: record::SampledInputs,
     pub agents: AgentCounts,
     /// Agent-steps (consumers + sellers, per tick) per second of simulation.
     pub agent_steps_per_second: f64,
@@ -35,6 +39,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, multi_threaded: bool, progress: 
     let started = Instant::now();
     let mut sim = Simulation::new(scenario.clone(), seed, multi_threaded);
     let agents = sim.agent_counts();
+    let inputs = record::sampled_inputs(&mut sim.world);
     let total = sim.weeks();
     let mut agent_steps = 0u64;
     while sim.step() {
@@ -60,6 +65,8 @@ pub fn simulate(scenario: &Scenario, seed: u64, multi_threaded: bool, progress: 
         regions: rec.regions,
         events: rec.events,
         platform_sellers: rec.platform_sellers,
+        policy: rec.policy,
+        inputs,
         agents,
         agent_steps_per_second: if wall > 0.0 { agent_steps as f64 / wall } else { 0.0 },
         wall_seconds: wall,
@@ -87,6 +94,22 @@ pub struct RunOutcome {
     pub results: Results,
     pub summary: Summary,
     pub plots: Vec<PathBuf>,
+}
+
+/// Runs `n` seeds (the scenario's or `--seed`'s, then +1, ...) into `<out>/seed-<seed>/`;
+/// `done(seed, outcome)` is called after each. Returns the directories.
+pub fn run_seeds(opts: &RunOptions, n: u32, done: &mut dyn FnMut(u64, &RunOutcome)) -> Result<Vec<PathBuf>, SimError> {
+    let scenario = crate::config::load(&opts.config)?;
+    let first = opts.seed.unwrap_or(scenario.seed);
+    let parent = opts.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.name));
+    let mut dirs = Vec::new();
+    for seed in (0..u64::from(n)).map(|i| first.wrapping_add(i)) {
+        let one = RunOptions { out: Some(parent.join(format!("seed-{seed}"))), seed: Some(seed), ..opts.clone() };
+        let outcome = run(&one, &mut |_, _| {})?;
+        done(seed, &outcome);
+        dirs.push(outcome.dir);
+    }
+    Ok(dirs)
 }
 
 /// Loads, simulates, writes the outputs and draws the plots.

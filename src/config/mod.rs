@@ -51,7 +51,7 @@ struct Overlay {
     #[serde(default)]
     description: Option<String>,
     /// Field path to new value, applied to the base in order.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "deserialize_set")]
     set: std::collections::BTreeMap<String, ron::Value>,
 }
 
@@ -67,9 +67,15 @@ pub fn load(path: &Path) -> Result<Scenario, ConfigError> {
     load_depth(path, 0)
 }
 
+/// How scenario files are parsed: an optional field may be written bare (`from: "2025-01-01"`,
+/// `base: "2026.ron"`) as well as `Some(...)`.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
 /// Parses scenario text (no `base:`), e.g. for tests; `origin` names it in errors.
 pub fn from_str(text: &str, origin: &Path) -> Result<Scenario, ConfigError> {
-    let scenario: Scenario = ron::from_str(text).map_err(|e| syntax(origin, text, e))?;
+    let scenario: Scenario = ron_options().from_str(text).map_err(|e| syntax(origin, text, e))?;
     check(scenario, origin)
 }
 
@@ -78,11 +84,11 @@ fn load_depth(path: &Path, depth: usize) -> Result<Scenario, ConfigError> {
         return Err(ConfigError::BaseTooDeep { path: path.to_path_buf() });
     }
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
-    let probe: Probe = ron::from_str(&text).map_err(|e| syntax(path, &text, e))?;
+    let probe: Probe = ron_options().from_str(&text).map_err(|e| syntax(path, &text, e))?;
     if probe.base.is_none() {
         return from_str(&text, path);
     }
-    let overlay: Overlay = ron::from_str(&text).map_err(|e| syntax(path, &text, e))?;
+    let overlay: Overlay = ron_options().from_str(&text).map_err(|e| syntax(path, &text, e))?;
     let base_path = path.parent().unwrap_or(Path::new(".")).join(&overlay.base);
     let base = load_depth(&base_path, depth + 1)?;
     let mut doc = to_value(&base);
@@ -92,15 +98,33 @@ fn load_depth(path: &Path, depth: usize) -> Result<Scenario, ConfigError> {
     }
     let mut errors = Vec::new();
     for (field, value) in &overlay.set {
-        if let Err(e) = set_ron(&mut doc, field, value) {
-            errors.push(FieldError::new(format!("set[\"{field}\"]"), e.message));
+        if let Err(e) = set_checked(&mut doc, field, value) {
+            errors.push(e);
         }
     }
     if !errors.is_empty() {
         return Err(ConfigError::Invalid { path: path.to_path_buf(), errors });
     }
-    let scenario = from_value(doc).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), errors: vec![e] })?;
+    let mut scenario =
+        from_value(doc).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), errors: vec![e] })?;
+    drop_events_past_end(&mut scenario, &base);
     check(scenario, path)
+}
+
+/// An overlay that shortens the calendar keeps its base's later events out of the run instead
+/// of failing on them; each one dropped is noted.
+pub(crate) fn drop_events_past_end(s: &mut Scenario, base: &Scenario) {
+    if s.calendar.start != base.calendar.start || s.calendar.weeks >= base.calendar.weeks {
+        return;
+    }
+    let Some(start) = parse_date(&s.calendar.start) else { return };
+    let end = start + chrono::Duration::weeks(i64::from(s.calendar.weeks));
+    for e in s.events.iter_mut().filter(|e| e.enabled) {
+        if parse_date(&e.date).is_some_and(|d| d >= end) {
+            e.enabled = false;
+            s.notes.push(format!("event `{}` ({}) falls after the shortened calendar's end {end}: not applied", e.label, e.date));
+        }
+    }
 }
 
 fn check(scenario: Scenario, path: &Path) -> Result<Scenario, ConfigError> {
@@ -108,7 +132,8 @@ fn check(scenario: Scenario, path: &Path) -> Result<Scenario, ConfigError> {
     if errors.is_empty() { Ok(scenario) } else { Err(ConfigError::Invalid { path: path.to_path_buf(), errors }) }
 }
 
-fn syntax(path: &Path, text: &str, e: ron::error::SpannedError) -> ConfigError {
+/// A RON syntax error at its line and column, with the offending line (scenario and sweep files).
+pub(crate) fn syntax(path: &Path, text: &str, e: ron::error::SpannedError) -> ConfigError {
     let (line, col) = (e.span.start.line, e.span.start.col);
     let text = text.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string();
     ConfigError::Syntax { path: path.to_path_buf(), line, col, text, message: e.code.to_string() }
@@ -131,11 +156,28 @@ pub fn set_ron(doc: &mut serde_json::Value, field: &str, value: &ron::Value) -> 
     path::set(doc, field, json)
 }
 
+/// Sets `field` (a key of an overlay's or event's `set`) and checks the result against the
+/// schema, so that an error names the key: a misspelt field gets the nearest valid names, a
+/// value of the wrong type the schema's complaint.
+fn set_checked(doc: &mut serde_json::Value, field: &str, value: &ron::Value) -> Result<(), FieldError> {
+    let at = |message: String| FieldError::new(format!("set[\"{field}\"]"), message);
+    let mut next = doc.clone();
+    set_ron(&mut next, field, value).map_err(|e| at(e.message))?;
+    if let Err(e) = from_value(next.clone()) {
+        return Err(match path::new_key(doc, field) {
+            Some(hint) if e.message.contains("unknown field") => at(hint.message),
+            _ => at(e.message),
+        });
+    }
+    *doc = next;
+    Ok(())
+}
+
 /// Applies one event's changes to a scenario and checks the result against the schema.
 pub fn apply_event(scenario: &Scenario, event: &Event) -> Result<Scenario, FieldError> {
     let mut doc = to_value(scenario);
     for (field, value) in &event.set {
-        set_ron(&mut doc, field, value).map_err(|e| FieldError::new(format!("set[\"{field}\"]"), e.message))?;
+        set_checked(&mut doc, field, value)?;
     }
     from_value(doc)
 }

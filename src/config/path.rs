@@ -154,6 +154,27 @@ pub fn set(root: &mut Value, path: &str, value: Value) -> Result<(), PathError> 
     }
 }
 
+/// If the last step of `path` names a key that `root` does not have (so [`set`] would add it),
+/// the "no such key" error with the nearest existing keys; `None` if the key exists or the path
+/// cannot be followed. Callers use it to explain a schema error caused by a misspelt field name.
+pub fn new_key(root: &Value, path: &str) -> Option<PathError> {
+    let steps = parse(path).ok()?;
+    let (last, init) = steps.split_last()?;
+    let mut at = root;
+    for step in init {
+        at = match (at, step) {
+            (Value::Object(m), Step::Key(k)) => m.get(k),
+            (Value::Array(a), Step::Index(i)) => a.get(*i),
+            (Value::Array(a), Step::Key(k)) => a.iter().find(|e| element_id(e) == Some(k)),
+            _ => None,
+        }?;
+    }
+    match (at, last) {
+        (Value::Object(m), Step::Key(k)) if !m.contains_key(k) => Some(not_found(path, last, at)),
+        _ => None,
+    }
+}
+
 /// Reads the value at `path`.
 pub fn get<'a>(root: &'a Value, path: &str) -> Result<&'a Value, PathError> {
     let steps = parse(path)?;

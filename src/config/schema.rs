@@ -37,6 +37,9 @@ pub struct Scenario {
     pub shocks: Vec<Shock>,
     #[serde(default)]
     pub output: OutputOptions,
+    /// Notes from loading (e.g. events an overlay left out), shown by `sim validate`.
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// Start date and length of the run. One tick is one week.
@@ -47,6 +50,10 @@ pub struct Calendar {
     pub start: String,
     /// Number of weekly ticks, 1 to 2000.
     pub weeks: u32,
+    /// Spin-up weeks simulated before `start` under the start's conditions (no events, no
+    /// trends, nothing recorded), so the seller population settles first; 0 to 520.
+    #[serde(default)]
+    pub warmup_weeks: u32,
 }
 
 /// How many agents stand for how many real actors.
@@ -388,6 +395,13 @@ pub struct AdMarket {
     pub cpc_inflation: BTreeMap<String, f64>,
     /// Elasticity of CPC to bid demand over sponsored supply, in [0, 3].
     pub elasticity: f64,
+    /// Week whose competition ratio is the reference (CPC stays at its base until then, while
+    /// sellers' ad budgets form), 1 to 520.
+    pub reference_week: u32,
+    /// How far sellers defend their clicks when CPC rises, in [0, 1]: ad spend is
+    /// `ad_intensity x expected revenue x (cpc / base_cpc)^click_targeting`; 0 keeps spend a fixed
+    /// share of revenue (MODEL's rule), 1 keeps clicks constant.
+    pub click_targeting: f64,
     /// Click-through rate used to convert CPM into CPC for SocialCommerce platforms, in (0, 1].
     pub social_ctr: f64,
     /// Ranking weights (theta) of the listing table.
@@ -454,7 +468,22 @@ pub struct Event {
     /// Short label for plots, e.g. "US de minimis ends (cn)".
     pub label: String,
     /// Field path to new value, e.g. `"regulators[us].de_minimis_usd": 0.0`.
+    #[serde(deserialize_with = "deserialize_set")]
     pub set: BTreeMap<String, ron::Value>,
+}
+
+/// Reads a `set` map (of an event, an overlay or a sweep). A bare name such as `SemiManaged` or
+/// `Cpc` is kept as the string it names, so enum fields can be set like any other; read straight
+/// into a `ron::Value` it would become `()` and fail with "invalid type: null".
+pub fn deserialize_set<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, ron::Value>, D::Error> {
+    /// Going through serde's buffer for untagged enums makes RON hand over the name.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Named {
+        Value(ron::Value),
+    }
+    let map = BTreeMap::<String, Named>::deserialize(d)?;
+    Ok(map.into_iter().map(|(k, Named::Value(v))| (k, v)).collect())
 }
 
 /// What a stochastic shock hits.

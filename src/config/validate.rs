@@ -142,6 +142,7 @@ fn check_static(c: &mut Checker, s: &Scenario) {
     }
     c.date("calendar.start", &s.calendar.start);
     c.count("calendar.weeks", s.calendar.weeks, 1, 2000);
+    c.count("calendar.warmup_weeks", s.calendar.warmup_weeks, 0, 520);
     c.count("scale.seller_agents", s.scale.seller_agents, 10, 50_000_000);
     c.count("scale.consumer_agents", s.scale.consumer_agents, 100, 500_000_000);
     c.positive("scale.real_sellers", s.scale.real_sellers);
@@ -221,6 +222,8 @@ fn check_static(c: &mut Checker, s: &Scenario) {
         c.range(&format!("ad_market.cpc_inflation[\"{k}\"]"), *v, -0.5, 2.0, false);
     }
     c.range("ad_market.elasticity", a.elasticity, 0.0, 3.0, false);
+    c.share("ad_market.click_targeting", a.click_targeting);
+    c.count("ad_market.reference_week", a.reference_week, 1, 520);
     c.range("ad_market.social_ctr", a.social_ctr, 1e-6, 1.0, false);
     let w = &a.ranking;
     for (n, v) in [

@@ -3,7 +3,8 @@
 //!
 //! `profit = sum over listings of units x (price x (1 - take) - landed) - ad spend - fixed cost
 //!  - compliance cost per seller - seizure losses`; warehouse storage and write-off are in landed
-//! cost. Amounts are USD per real seller.
+//! cost; a region's per-seller compliance cost is booked on the seller's listings there.
+//! Amounts are USD per real seller.
 
 use super::agents::{Finance, Kind, Listings, Origin, Seller};
 use super::params::Params;
@@ -43,7 +44,14 @@ fn book_week(params: &Params, population: &Population, s: &mut Seller, listings:
     let w_s = population.seller_weight;
     let smoothing = cfg.profit_smoothing;
     let (mut revenue, mut cost, mut ad, mut units_total, mut days_weighted) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    let mut regions: u64 = 0;
+    // A cross-border seller pays each region's compliance cost once a week, shared by its
+    // listings there.
+    let mut per_region = [0u8; 64];
+    if s.origin == Origin::Cn {
+        for l in &listings.0 {
+            per_region[usize::from(l.region)] += 1;
+        }
+    }
     for l in &mut listings.0 {
         let (p, r) = (usize::from(l.platform), usize::from(l.region));
         let per_seller = population.consumer_weight[r] / w_s;
@@ -52,7 +60,12 @@ fn book_week(params: &Params, population: &Population, s: &mut Seller, listings:
         let take = params.s.platforms[p].take_rate;
         let rev = units * l.price;
         // Seized goods are refunded: the seller loses what it paid to land them, less the duty.
-        let costs = rev * take + units * l.landed + l.ad_spend + seized * (l.landed - l.duty);
+        let compliance = if per_region[r] > 0 {
+            params.regulator(r).compliance_usd_per_seller_week / f64::from(per_region[r])
+        } else {
+            0.0
+        };
+        let costs = rev * take + units * l.landed + l.ad_spend + seized * (l.landed - l.duty) + compliance;
         let profit = rev - costs;
         l.week_revenue = rev;
         l.week_cost = costs;
@@ -64,17 +77,8 @@ fn book_week(params: &Params, population: &Population, s: &mut Seller, listings:
         ad += l.ad_spend;
         units_total += units;
         days_weighted += units * l.days;
-        regions |= 1 << r;
     }
-    let compliance: f64 = if s.origin == Origin::Cn {
-        (0..params.regions())
-            .filter(|r| regions & (1 << r) != 0)
-            .map(|r| params.regulator(r).compliance_usd_per_seller_week)
-            .sum()
-    } else {
-        0.0
-    };
-    cost += f.fixed_cost + compliance;
+    cost += f.fixed_cost;
     let profit = revenue - cost;
     f.cash += profit;
     f.profit_avg = ema(f.profit_avg, profit, smoothing);

@@ -9,22 +9,33 @@ use chrono::{Datelike, NaiveDate};
 use rand::RngExt;
 
 /// The simulated date.
+///
+/// A run may start with `warmup_weeks` of spin-up: the date stays at the calendar start, no
+/// event, trend or shock applies, and nothing is recorded. `step` counts every tick (it keys the
+/// random streams); `tick` counts recorded weeks from 0.
 #[derive(Resource, Debug, Clone)]
 pub struct Clock {
-    /// Current tick (week), from 0.
+    /// Ticks run so far, warm-up included, minus one (the current tick's index).
+    pub step: u32,
+    /// Recorded week, from 0 (0 during warm-up).
     pub tick: u32,
     /// First day of the current week.
     pub date: NaiveDate,
-    /// Years since the start of the run (fractional).
-    pub years: f64,
-    /// Ticks started so far; the next tick is this number.
+    /// Weeks of warm-up.
+    pub warmup: u32,
+    /// Ticks started so far; the next step is this number.
     next: u32,
     pub seed: u64,
 }
 
 impl Clock {
-    pub fn new(start: NaiveDate, seed: u64) -> Self {
-        Self { tick: 0, date: start, years: 0.0, next: 0, seed }
+    pub fn new(start: NaiveDate, warmup: u32, seed: u64) -> Self {
+        Self { step: 0, tick: 0, date: start, warmup, next: 0, seed }
+    }
+
+    /// Whether this tick is a spin-up week.
+    pub fn in_warmup(&self) -> bool {
+        self.step < self.warmup
     }
 
     pub fn year(&self) -> i32 {
@@ -39,6 +50,22 @@ impl Clock {
     /// Whether the week after this one starts in a new calendar year.
     pub fn last_week_of_year(&self) -> bool {
         (self.date + chrono::Duration::weeks(1)).year() != self.date.year()
+    }
+}
+
+/// Slow trends, compounded week by week from the calendar start so that a dated change of a
+/// growth rate acts from its date on.
+#[derive(Resource, Debug, Clone)]
+pub struct Trends {
+    /// Demand index per region: purchase probability multiplier, 1 at the start.
+    pub demand: Vec<f64>,
+    /// Accumulated attractiveness drift per platform, utility units.
+    pub drift: Vec<f64>,
+}
+
+impl Trends {
+    pub fn new(regions: usize, platforms: usize) -> Self {
+        Self { demand: vec![1.0; regions], drift: vec![0.0; platforms] }
     }
 }
 
@@ -82,14 +109,30 @@ impl Default for Shocks {
     }
 }
 
-/// Advances the clock and applies events whose date falls in the new week.
-pub fn advance_calendar(mut clock: ResMut<Clock>, mut params: ResMut<Params>, mut queue: ResMut<EventQueue>) {
-    clock.tick = clock.next;
+/// Advances the clock, compounds the trends and applies events whose date falls in the new week.
+pub fn advance_calendar(
+    mut clock: ResMut<Clock>,
+    mut params: ResMut<Params>,
+    mut queue: ResMut<EventQueue>,
+    mut trends: ResMut<Trends>,
+) {
+    clock.step = clock.next;
     clock.next += 1;
-    clock.date = params.start + chrono::Duration::weeks(i64::from(clock.tick));
-    clock.years = f64::from(clock.tick) / 52.0;
-    let week_end = clock.date + chrono::Duration::weeks(1);
     queue.fired.clear();
+    if clock.in_warmup() {
+        return;
+    }
+    clock.tick = clock.step - clock.warmup;
+    clock.date = params.start + chrono::Duration::weeks(i64::from(clock.tick));
+    if clock.tick > 0 {
+        for (d, r) in trends.demand.iter_mut().zip(&params.s.regions) {
+            *d *= (1.0 + r.demand_growth).powf(1.0 / 52.0);
+        }
+        for (d, p) in trends.drift.iter_mut().zip(&params.s.platforms) {
+            *d += p.attractiveness_drift / 52.0;
+        }
+    }
+    let week_end = clock.date + chrono::Duration::weeks(1);
     while let Some(&(date, i)) = queue.order.get(queue.applied) {
         if date >= week_end {
             break;
@@ -104,9 +147,12 @@ pub fn advance_calendar(mut clock: ResMut<Clock>, mut params: ResMut<Params>, mu
 
 /// Draws which shocks start this week and sets the multipliers of the running ones.
 pub fn draw_shocks(clock: Res<Clock>, params: Res<Params>, mut shocks: ResMut<Shocks>) {
+    if clock.in_warmup() {
+        return;
+    }
     let tick = clock.tick;
     shocks.running.retain(|&(_, until)| until >= tick);
-    let mut rng = rng::world(clock.seed, Stream::Shocks, tick);
+    let mut rng = rng::world(clock.seed, Stream::Shocks, clock.step);
     for (i, shock) in params.s.shocks.iter().enumerate() {
         let u: f64 = rng.random();
         let allowed = shock.from.as_deref().and_then(config::parse_date).is_none_or(|from| clock.date >= from);

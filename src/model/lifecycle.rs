@@ -6,6 +6,7 @@
 use super::agents::*;
 use super::calendar::{Clock, Shocks};
 use super::market::Market;
+use super::par;
 use super::params::Params;
 use super::record::{ExitRecord, Logs};
 use super::sellers::ai_curve;
@@ -57,10 +58,23 @@ pub fn delist_probability(enforcements: impl IntoIterator<Item = f64>, complianc
 pub fn update_segment_margins(params: Res<Params>, mut market: ResMut<Market>, sellers: Query<(&Seller, &Finance)>) {
     let mut revenue = [0i64; SEGMENTS];
     let mut profit = [0i64; SEGMENTS];
-    for (s, f) in &sellers {
-        let k = segment(s.origin, s.kind, s.size);
-        revenue[k] += super::settlement::cents(f.week.revenue);
-        profit[k] += super::settlement::cents(f.week.profit);
+    let storage: Vec<_> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
+    let chunks = storage
+        .iter()
+        .flat_map(|&(sel, fin)| par::ranges(sel.len(), SELLER_CHUNK).map(move |r| (&sel[r.clone()], &fin[r])));
+    for (rev, pro) in par::map(chunks, |(sel, fin)| {
+        let (mut revenue, mut profit) = ([0i64; SEGMENTS], [0i64; SEGMENTS]);
+        for (s, f) in sel.iter().zip(fin) {
+            let k = segment(s.origin, s.kind, s.size);
+            revenue[k] += super::settlement::cents(f.week.revenue);
+            profit[k] += super::settlement::cents(f.week.profit);
+        }
+        (revenue, profit)
+    }) {
+        for k in 0..SEGMENTS {
+            revenue[k] += rev[k];
+            profit[k] += pro[k];
+        }
     }
     let w = params.s.sellers.entry.margin_smoothing;
     for k in 0..SEGMENTS {
@@ -81,32 +95,52 @@ pub fn exits(
     mut logs: ResMut<Logs>,
     sellers: Query<(Entity, &Seller, &Listings, &Finance)>,
 ) {
-    let mut order: Vec<_> = sellers.iter().collect();
-    order.sort_unstable_by_key(|(_, s, _, _)| s.id);
-    for (entity, s, listings, f) in order {
-        let delisted = s.origin == Origin::Cn && {
-            let mut regions: Vec<u8> = listings.0.iter().map(|l| l.region).collect();
-            regions.sort_unstable();
-            regions.dedup();
-            let p = delist_probability(regions.iter().map(|&r| params.regulator(r.into()).enforcement), s.compliance);
-            rng::agent(clock.seed, Stream::Enforcement, s.id, clock.tick).random::<f64>() < p
-        };
-        let limit = params.size(s.size).loss_streak_limit;
-        if let Some(reason) = exit_reason(f.cash, f.loss_streak, limit, delisted) {
-            let main = listings.0.iter().max_by(|a, b| a.revenue_avg.total_cmp(&b.revenue_avg)).map(|l| l.platform);
+    // Each seller decides alone (its draw is keyed by its id), in parallel; the leavers are then
+    // logged and despawned in id order.
+    let storage: Vec<_> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
+    let chunks = storage.iter().flat_map(|&(ent, sel, lis, fin)| {
+        par::ranges(sel.len(), SELLER_CHUNK).map(move |r| (&ent[r.clone()], &sel[r.clone()], &lis[r.clone()], &fin[r]))
+    });
+    let (c, pa) = (&*clock, &*params);
+    let found = par::map(chunks, |(ent, sel, lis, fin)| {
+        let rows = ent.iter().zip(sel).zip(lis).zip(fin);
+        rows.filter_map(|(((e, s), l), f)| exit_of(c, pa, s, l, f).map(|reason| (s.id, *e, reason))).collect::<Vec<_>>()
+    });
+    let mut leaving: Vec<(u64, Entity, ExitReason)> = found.into_iter().flatten().collect();
+    leaving.sort_unstable_by_key(|x| x.0);
+    for (_, entity, reason) in leaving {
+        let (_, s, listings, f) = sellers.get(entity).expect("found above");
+        let main = listings.0.iter().max_by(|a, b| a.revenue_avg.total_cmp(&b.revenue_avg)).map(|l| l.platform);
+        if !clock.in_warmup() {
             logs.exits.push(ExitRecord {
                 tick: clock.tick,
                 seller: s.clone(),
+                listings: listings.clone(),
+                week: f.week,
                 main_platform: main,
                 reason,
                 age_weeks: f.age_weeks,
                 cash: f.cash,
             });
             logs.close_year(clock.year(), s, listings, f, true);
-            commands.entity(entity).despawn();
         }
+        commands.entity(entity).despawn();
     }
 }
+
+/// Why seller `s` leaves this week, if it does: each region it sells into may delist it.
+fn exit_of(clock: &Clock, params: &Params, s: &Seller, listings: &Listings, f: &Finance) -> Option<ExitReason> {
+    let delisted = s.origin == Origin::Cn && {
+        let regions = listings.0.iter().fold(0u64, |m, l| m | 1 << l.region);
+        let enforcement = (0..params.regions()).filter(|r| regions & (1 << r) != 0).map(|r| params.regulator(r).enforcement);
+        let p = delist_probability(enforcement, s.compliance);
+        rng::agent(clock.seed, Stream::Enforcement, s.id, clock.step).random::<f64>() < p
+    };
+    exit_reason(f.cash, f.loss_streak, params.size(s.size).loss_streak_limit, delisted)
+}
+
+/// Sellers per parallel work item.
+const SELLER_CHUNK: usize = 4096;
 
 /// Expected entrants of a segment this week.
 pub fn entry_rate(base_per_week: f64, segment_share: f64, margin: f64, sensitivity: f64, reference: f64) -> f64 {
@@ -128,7 +162,7 @@ pub fn entries(
     let e = &cfg.entry;
     let base = e.rate_per_week * f64::from(population.initial_sellers);
     let ai_share = ai_curve(&cfg.ai, clock.date);
-    let mut rng = rng::world(clock.seed, Stream::Entry, clock.tick);
+    let mut rng = rng::world(clock.seed, Stream::Entry, clock.step);
     let (a, b, c) = cfg.size_shares;
     for origin in Origin::ALL {
         for kind in Kind::ALL {
@@ -149,7 +183,7 @@ pub fn entries(
                 for _ in 0..n {
                     let id = next_id.0;
                     next_id.0 += 1;
-                    let mut srng = rng::agent(clock.seed, Stream::Entry, id, clock.tick);
+                    let mut srng = rng::agent(clock.seed, Stream::Entry, id, clock.step);
                     let seg = Segment { origin, kind, size };
                     let bundle = draw_seller(&params, &market, &shocks, id, seg, ai_share, &mut srng);
                     commands.spawn(bundle);

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod choice;
 pub mod lifecycle;
 pub mod market;
+pub mod par;
 pub mod params;
 pub mod platforms;
 pub mod pricing;
@@ -101,10 +102,11 @@ impl Simulation {
     /// executor; parallel queries use the global compute pool either way (see [`init_threads`]).
     pub fn new(scenario: Scenario, seed: u64, multi_threaded: bool) -> Self {
         init_threads(None);
-        let weeks = scenario.calendar.weeks;
+        let (weeks, warmup) = (scenario.calendar.weeks, scenario.calendar.warmup_weeks);
         let params = Params::new(scenario);
         let mut world = World::new();
-        world.insert_resource(calendar::Clock::new(params.start, seed));
+        world.insert_resource(calendar::Clock::new(params.start, params.s.calendar.warmup_weeks, seed));
+        world.insert_resource(calendar::Trends::new(params.regions(), params.platforms()));
         world.insert_resource(calendar::EventQueue::new(&params.s));
         world.insert_resource(calendar::Shocks::default());
         world.insert_resource(setup::Population::new(&params));
@@ -120,7 +122,7 @@ impl Simulation {
         world.insert_resource(record::Recorder::default());
         world.insert_resource(params);
         setup::populate(&mut world, seed);
-        Self { world, schedule: tick_schedule(multi_threaded), weeks, ticks_done: 0 }
+        Self { world, schedule: tick_schedule(multi_threaded), weeks: warmup + weeks, ticks_done: 0 }
     }
 
     /// Agent counts now.
@@ -134,7 +136,7 @@ impl Simulation {
         }
     }
 
-    /// Runs one tick; returns false once the calendar is done.
+    /// Runs one tick (a warm-up week or a calendar week); returns false once the calendar is done.
     pub fn step(&mut self) -> bool {
         if self.ticks_done >= self.weeks {
             return false;

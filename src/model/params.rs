@@ -20,6 +20,8 @@ pub struct Params {
     /// `[r][c]`: the region's basket and category weight in category order.
     basket: Vec<Vec<f64>>,
     category_weights: Vec<Vec<f64>>,
+    /// `[r * categories + c]`: the region's tariff on goods of the category from China.
+    tariff: Vec<f64>,
     pub start: NaiveDate,
 }
 
@@ -32,6 +34,7 @@ impl Params {
             regulator: Vec::new(),
             basket: Vec::new(),
             category_weights: Vec::new(),
+            tariff: Vec::new(),
             start,
         };
         p.rebuild();
@@ -64,6 +67,11 @@ impl Params {
         };
         self.basket = s.regions.iter().map(|r| by_cat(&r.basket_usd)).collect();
         self.category_weights = s.regions.iter().map(|r| by_cat(&r.category_weights)).collect();
+        self.tariff = self
+            .regulator
+            .iter()
+            .flat_map(|&g| s.categories.iter().map(move |c| s.regulators[g].tariff.get(&c.id).copied().unwrap_or(0.0)))
+            .collect();
     }
 
     pub fn regions(&self) -> usize {
@@ -105,7 +113,7 @@ impl Params {
         match origin {
             Origin::Cn => ImportPolicy {
                 de_minimis: g.de_minimis_usd,
-                tariff: g.tariff.get(&self.s.categories[c].id).copied().unwrap_or(0.0),
+                tariff: self.tariff[r * self.categories() + c],
                 vat: g.vat,
                 vat_below_de_minimis: g.vat_below_de_minimis,
                 flat_duty: g.flat_duty_usd,

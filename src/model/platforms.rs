@@ -2,7 +2,8 @@
 //!
 //! CPC: `cpc_t = base_t * (ratio_{t-1} / ratio_ref)^elasticity`, `base_t = base_{t-1} (1+g)^(1/52)`,
 //! where ratio is bid demand (clicks sellers want) over sponsored supply (ad load x impressions),
-//! relative to the first week's ratio so that a market starts at its configured base CPC.
+//! relative to the ratio in week `ad_market.reference_week` (CPC stays at its base until then,
+//! while sellers' ad budgets form) so that a market starts at its configured base CPC.
 //! Marketing: a softmax over regional margin and growth, with inertia; it raises attractiveness
 //! by `effect * ln(1 + spend / reference)`. A FullyManaged platform in a region where de minimis
 //! for China has ended raises its direct-parcel penalty and subsidises the move to warehouses.
@@ -40,11 +41,11 @@ pub fn update_cpc(
         let p = usize::from(agent.idx);
         let g = a.cpc_inflation.get(&params.s.platforms[p].id).copied().unwrap_or(0.0);
         for state in &mut agent.regions {
-            if clock.tick > 0 {
+            if clock.tick > 0 && !clock.in_warmup() {
                 state.cpc_base = compound_weekly(state.cpc_base, g);
             }
             let ratio = if state.sponsored_supply > 0.0 { state.bid_demand / state.sponsored_supply } else { 0.0 };
-            if state.reference_ratio.is_none() && ratio > 0.0 {
+            if state.reference_ratio.is_none() && ratio > 0.0 && clock.step >= a.reference_week {
                 state.reference_ratio = Some(ratio);
             }
             let reference = state.reference_ratio.unwrap_or(0.0);
@@ -64,7 +65,7 @@ pub fn platform_strategy(params: Res<Params>, mut platforms: Query<&mut Platform
             .regions
             .iter()
             .map(|s| {
-                let margin = if s.gmv_cents > 0 { s.fees_cents as f64 / s.gmv_cents as f64 } else { 0.0 };
+                let margin = if s.gmv_cents > 0 { (s.fees_cents + s.ad_revenue_cents) as f64 / s.gmv_cents as f64 } else { 0.0 };
                 (margin + st.growth_weight * s.growth_avg) / st.temperature
             })
             .collect();

@@ -4,34 +4,60 @@
 //!  + th_s*ln(1+sales_last_week) + th_c*compliance - th_m*direct_penalty*is_direct + th_r*ln(reach))`,
 //! and the platform utilities consumers choose platforms by. Built in O(listings) each week.
 //!
-//! Each table entry packs what a shopper's draw needs (alias probability and index, listing,
-//! ln price, the consumer-independent utility), so a draw touches one cache line.
+//! Each table entry packs what a shopper's draw needs into 32 bytes: the alias threshold, and
+//! for the column's own listing and its alias the listing index, the consumer-independent
+//! utility, the price term and the certification flags. A draw reads half a cache line and
+//! nothing else (MODEL "Performance shape").
+//!
+//! Listings are numbered in the ECS storage order of their sellers (the order of the sellers'
+//! table rows, then of their listings). That order depends only on the history of spawns and
+//! despawns, which happen in seller-id order at fixed points of the tick, so it is the same with
+//! any number of threads; it lets settlement walk sellers and listings in step without lookups.
+//! The tables are built in parallel over fixed-size chunks of sellers and then over tables.
 
 use super::agents::{Fulfilment, Kind, Listings, Origin, PlatformAgent, Seller};
-use super::calendar::Clock;
-use super::choice::Alias;
+use super::calendar::Trends;
+use super::choice::vose;
 use super::params::Params;
+use super::par;
 use super::platforms::marketing_lift;
 use super::setup::Population;
 use crate::config::BusinessModel;
 use bevy_ecs::prelude::*;
-use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::sync::atomic::AtomicU32;
 
-/// One listing in a table, packed for the shopping loop.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Entry {
-    /// Alias method: keep this entry with probability `prob`, else take entry `alias`.
-    pub prob: f32,
-    pub alias: u32,
-    /// Index into [`Tables::listings`].
+/// What a shopper's draw needs of one listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[repr(C)]
+pub struct Slot {
+    /// Index of the listing in the week's listing numbering (see [`Tables::seller_first`]).
     pub listing: u32,
-    /// ln of the consumer price.
-    pub ln_price: f32,
-    /// Consumer-independent utility: `-beta_d*days + beta_b*ln(1+equity)`.
+    /// Consumer-independent utility relative to the outside option:
+    /// `-beta_d*days + beta_b*ln(1+equity) - outside_utility`.
     pub base: f32,
-    /// Health relevance of the category if the product is certified, else 0.
+    /// `ln(basket) - ln(consumer price)`; the consumer's alpha multiplies it.
+    pub value: f32,
+}
+
+/// One column of a table's alias sampler, packed for the shopping loop.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[repr(C, align(32))]
+pub struct Entry {
+    /// Keep `slots[0]` when the draw's low 32 bits are below this, else take `slots[1]`.
+    pub keep: u32,
+    /// Certified healthy (bit 0) and sustainable (bit 1) for `slots[0]`; bits 2 and 3 for
+    /// `slots[1]`.
+    pub flags: u32,
+    /// The column's own listing and its alias.
+    pub slots: [Slot; 2],
+}
+
+/// Where a table's entries are, and its category's health and sustainability relevance.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableInfo {
+    pub start: u32,
+    pub len: u32,
     pub health: f32,
-    /// Sustainability relevance of the category if the product is certified, else 0.
     pub green: f32,
 }
 
@@ -46,21 +72,32 @@ pub struct PlatformOption {
     pub table: u32,
 }
 
-/// The week's ranking tables and the shopping counters.
+/// The week's ranking tables and the shopping counters. Buffers are reused from week to week.
 #[derive(Resource, Debug, Default)]
 pub struct Tables {
-    /// `[(p * regions + r) * categories + c]`.
-    pub tables: Vec<Vec<Entry>>,
-    /// Flat listing list: (seller entity, index in its `Listings`), in seller-id order.
-    pub listings: Vec<(Entity, u16)>,
-    /// Agent units sold this week per flat listing.
+    /// Every table's entries, table after table.
+    pub entries: Vec<Entry>,
+    /// `[(p * regions + r) * categories + c]`: where the table's entries are.
+    pub info: Vec<TableInfo>,
+    /// `[row]`: number of the first listing of the seller in ECS storage row `row` (rows of the
+    /// sellers' storage tables, one after the other), with the total at the end. A seller's
+    /// listings are numbered in their `Listings` order.
+    pub seller_first: Vec<u32>,
+    /// Agent units sold this week per listing number.
     pub sold: Vec<AtomicU32>,
     /// Shopping trips per table this week (for sponsored-slot supply).
-    pub trips: Vec<AtomicU64>,
+    pub trips: Vec<u64>,
     /// `[r * categories + c]`: platforms to choose from.
     pub platform_choice: Vec<Vec<PlatformOption>>,
-    /// `[r * categories + c]`: ln of the outside option's reference price.
-    pub ln_basket: Vec<f32>,
+}
+
+impl Tables {
+    /// The entries of table `t`.
+    #[inline]
+    pub fn table(&self, t: usize) -> &[Entry] {
+        let i = self.info[t];
+        &self.entries[i.start as usize..(i.start + i.len) as usize]
+    }
 }
 
 /// Ranking score of a listing (MODEL step 5), before exponentiation.
@@ -88,111 +125,235 @@ pub fn score(
         + w.reach * reach.max(1e-9).ln()
 }
 
-/// A listing's contribution to a table before the alias step.
+/// The seller-level terms of [`score`]: quality, equity, compliance and reach.
+pub fn seller_score(w: &crate::config::RankingWeights, quality_signal: f64, equity: f64, compliance: f64, reach: f64) -> f64 {
+    w.quality * quality_signal + w.equity * equity.ln_1p() + w.compliance * compliance + w.reach * reach.max(1e-9).ln()
+}
+
+/// The listing-level terms of [`score`]: `score = seller_score + listing_score`.
+pub fn listing_score(
+    w: &crate::config::RankingWeights,
+    brand_tilt: f64,
+    is_brand: bool,
+    clicks: f64,
+    sales: f64,
+    direct_penalty: f64,
+    is_direct: bool,
+) -> f64 {
+    w.brand * brand_tilt * f64::from(u8::from(is_brand)) + w.ads * clicks.ln_1p() + w.sales * sales.ln_1p()
+        - w.direct * direct_penalty * f64::from(u8::from(is_direct))
+}
+
+/// Sellers per parallel work item (fixed, so results never depend on the thread count).
+const SELLER_CHUNK: usize = 4096;
+
+/// A listing's contribution to its table before the alias step.
+#[derive(Debug, Clone, Copy)]
 struct Candidate {
     score: f64,
-    entry: Entry,
-    ln_price: f64,
-    days: f64,
+    /// `slot.listing` counts from the chunk's first listing until the tables are assembled.
+    slot: Slot,
+    ln_price: f32,
+    days: f32,
+    /// Certified healthy (bit 0) and sustainable (bit 1).
+    flags: u32,
+}
+
+/// One chunk of sellers' candidates, grouped by table.
+struct ChunkCandidates {
+    /// Table `t`'s candidates are `cands[bounds[t]..bounds[t + 1]]`, in storage order.
+    cands: Vec<Candidate>,
+    bounds: Vec<u32>,
+    /// Listings of each seller row of the chunk.
+    per_seller: Vec<u32>,
+}
+
+/// What the candidates of a chunk are computed from.
+struct Inputs<'a> {
+    params: &'a Params,
+    w_c: &'a [f64],
+    w_s: f64,
+    /// `[p * regions + r]`: the platform's direct-parcel penalty there, policy shifts included.
+    penalty: Vec<f64>,
+    /// `[r * categories + c]`: ln of the outside option's reference price.
+    ln_basket: Vec<f64>,
+}
+
+impl Inputs<'_> {
+    fn chunk(&self, sellers: &[Seller], listings: &[Listings]) -> ChunkCandidates {
+        let params = self.params;
+        let s = &params.s;
+        let (nr, nc) = (params.regions(), params.categories());
+        let tables = params.platforms() * nr * nc;
+        let w = &s.ad_market.ranking;
+        let mut found = Vec::new();
+        let mut per_seller = Vec::with_capacity(sellers.len());
+        let mut listing = 0u32;
+        for (seller, ls) in sellers.iter().zip(listings) {
+            per_seller.push(ls.0.len() as u32);
+            let c = usize::from(seller.category);
+            let is_direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
+            let ln_equity = seller.equity.ln_1p();
+            let seller_part = seller_score(
+                w,
+                (seller.rating - 1.0) / 4.0,
+                seller.equity,
+                seller.compliance,
+                params.size(seller.size).reach,
+            );
+            let flags = u32::from(seller.certified_health) | u32::from(seller.certified_green) << 1;
+            for l in &ls.0 {
+                let (p, r) = (usize::from(l.platform), usize::from(l.region));
+                let number = listing;
+                listing += 1;
+                if params.platform_region(p, r).is_none() {
+                    continue;
+                }
+                let sales = f64::from(l.units) * self.w_c[r] / self.w_s;
+                let sc = seller_part
+                    + listing_score(
+                        w,
+                        s.platforms[p].brand_tilt,
+                        seller.kind == Kind::Brand,
+                        l.clicks,
+                        sales,
+                        self.penalty[p * nr + r],
+                        is_direct,
+                    );
+                let ln_price = l.consumer_price.max(0.01).ln();
+                let base = -s.regions[r].delivery_sensitivity * l.days + s.consumers.brand_affinity * ln_equity
+                    - s.consumers.outside_utility;
+                let slot = Slot { listing: number, base: base as f32, value: (self.ln_basket[r * nc + c] - ln_price) as f32 };
+                let cand = Candidate { score: sc, slot, ln_price: ln_price as f32, days: l.days as f32, flags };
+                found.push(((p * nr + r) * nc + c, cand));
+            }
+        }
+        // Group by table, keeping storage order within a table (a counting sort).
+        let mut bounds = vec![0u32; tables + 1];
+        for (t, _) in &found {
+            bounds[t + 1] += 1;
+        }
+        for t in 0..tables {
+            bounds[t + 1] += bounds[t];
+        }
+        let mut next = bounds.clone();
+        let mut cands = vec![found.first().map_or(EMPTY, |f| f.1); found.len()];
+        for (t, cand) in found {
+            cands[next[t] as usize] = cand;
+            next[t] += 1;
+        }
+        ChunkCandidates { cands, bounds, per_seller }
+    }
+}
+
+const EMPTY: Candidate = Candidate { score: 0.0, slot: Slot { listing: 0, base: 0.0, value: 0.0 }, ln_price: 0.0, days: 0.0, flags: 0 };
+
+/// Builds one table from its candidates into `out`; returns the ranking-weighted mean ln price
+/// and delivery days (NaN for an empty table).
+fn assemble(cands: &[Candidate], out: &mut [Entry]) -> (f64, f64) {
+    if cands.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let max = cands.iter().map(|x| x.score).fold(f64::NEG_INFINITY, f64::max);
+    let weights: Vec<f64> = cands.iter().map(|x| (x.score - max).exp()).collect();
+    let total: f64 = weights.iter().sum();
+    let mean_ln_price = cands.iter().zip(&weights).map(|(x, w)| f64::from(x.ln_price) * w).sum::<f64>() / total;
+    let mean_days = cands.iter().zip(&weights).map(|(x, w)| f64::from(x.days) * w).sum::<f64>() / total;
+    let mut prob = vec![0.0; cands.len()];
+    let mut alias = vec![0u32; cands.len()];
+    vose(&weights, &mut prob, &mut alias, &mut Vec::new());
+    for (i, e) in out.iter_mut().enumerate() {
+        let (own, other) = (&cands[i], &cands[alias[i] as usize]);
+        // The saturating cast maps a probability of 1 to u32::MAX; such a column is its own alias.
+        *e = Entry {
+            keep: (prob[i] * 4_294_967_296.0) as u32,
+            flags: own.flags | other.flags << 2,
+            slots: [own.slot, other.slot],
+        };
+    }
+    (mean_ln_price, mean_days)
 }
 
 /// Rebuilds every table and the platform utilities.
 pub fn build_tables(
-    clock: Res<Clock>,
     params: Res<Params>,
+    trends: Res<Trends>,
     population: Res<Population>,
     mut tables: ResMut<Tables>,
     platforms: Query<&PlatformAgent>,
-    sellers: Query<(Entity, &Seller, &Listings)>,
+    sellers: Query<(&Seller, &Listings)>,
 ) {
     let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
+    let ntables = np * nr * nc;
     let s = &params.s;
-    let mut penalty_extra = vec![0.0; np * nr];
+    let mut penalty = vec![0.0; np * nr];
     let mut marketing = vec![0.0; np * nr];
     for agent in &platforms {
+        let p = usize::from(agent.idx);
         for (r, st) in agent.regions.iter().enumerate() {
-            penalty_extra[usize::from(agent.idx) * nr + r] = st.extra_penalty;
-            marketing[usize::from(agent.idx) * nr + r] = st.marketing_usd;
+            penalty[p * nr + r] = s.platforms[p].direct_penalty + st.extra_penalty;
+            marketing[p * nr + r] = st.marketing_usd;
         }
     }
-    let mut order: Vec<(u64, Entity, &Seller, &Listings)> = sellers.iter().map(|(e, s, l)| (s.id, e, s, l)).collect();
-    order.sort_unstable_by_key(|x| x.0);
+    let ln_basket = (0..nr * nc).map(|i| params.basket(i / nc, i % nc).ln()).collect();
+    let inputs = Inputs { params: &params, w_c: &population.consumer_weight, w_s: population.seller_weight, penalty, ln_basket };
 
-    let mut candidates: Vec<Vec<Candidate>> = (0..np * nr * nc).map(|_| Vec::new()).collect();
-    let mut listings = Vec::new();
-    let w_s = population.seller_weight;
-    for (_, entity, seller, ls) in order {
-        let c = usize::from(seller.category);
-        let cat = &s.categories[c];
-        for (slot, l) in ls.0.iter().enumerate() {
-            let (p, r) = (usize::from(l.platform), usize::from(l.region));
-            if params.platform_region(p, r).is_none() {
-                continue;
-            }
-            let platform = &s.platforms[p];
-            let is_direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
-            let sales = f64::from(l.units) * population.consumer_weight[r] / w_s;
-            let sc = score(
-                &s.ad_market.ranking,
-                (seller.rating - 1.0) / 4.0,
-                platform.brand_tilt,
-                seller.kind == Kind::Brand,
-                seller.equity,
-                l.clicks,
-                sales,
-                seller.compliance,
-                platform.direct_penalty + penalty_extra[p * nr + r],
-                is_direct,
-                params.size(seller.size).reach,
-            );
-            let ln_price = l.consumer_price.max(0.01).ln();
-            let base = -s.regions[r].delivery_sensitivity * l.days + s.consumers.brand_affinity * seller.equity.ln_1p();
-            let entry = Entry {
-                prob: 0.0,
-                alias: 0,
-                listing: listings.len() as u32,
-                ln_price: ln_price as f32,
-                base: base as f32,
-                health: if seller.certified_health { cat.health_relevance as f32 } else { 0.0 },
-                green: if seller.certified_green { cat.sustainability_relevance as f32 } else { 0.0 },
-            };
-            listings.push((entity, slot as u16));
-            candidates[(p * nr + r) * nc + c].push(Candidate { score: sc, entry, ln_price, days: l.days });
-        }
-    }
+    // Candidates per chunk of seller rows, in storage order.
+    let storage: Vec<(&[Seller], &[Listings])> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
+    let chunks = par::map(
+        storage.iter().flat_map(|&(sel, lis)| par::ranges(sel.len(), SELLER_CHUNK).map(move |r| (&sel[r.clone()], &lis[r]))),
+        |(sel, lis)| inputs.chunk(sel, lis),
+    );
 
-    let mut built = Vec::with_capacity(candidates.len());
-    let mut mean_ln_price = vec![f64::NAN; candidates.len()];
-    let mut mean_days = vec![f64::NAN; candidates.len()];
-    for (t, cands) in candidates.into_iter().enumerate() {
-        if cands.is_empty() {
-            built.push(Vec::new());
-            continue;
+    // Number the listings: each chunk's first listing, and each seller row's.
+    let tables = &mut *tables;
+    tables.seller_first.clear();
+    let mut chunk_first = Vec::with_capacity(chunks.len());
+    let mut n = 0u32;
+    for ch in &chunks {
+        chunk_first.push(n);
+        for &k in &ch.per_seller {
+            tables.seller_first.push(n);
+            n += k;
         }
-        let max = cands.iter().map(|x| x.score).fold(f64::NEG_INFINITY, f64::max);
-        let weights: Vec<f64> = cands.iter().map(|x| (x.score - max).exp()).collect();
-        let total: f64 = weights.iter().sum();
-        mean_ln_price[t] = cands.iter().zip(&weights).map(|(x, w)| x.ln_price * w).sum::<f64>() / total;
-        mean_days[t] = cands.iter().zip(&weights).map(|(x, w)| x.days * w).sum::<f64>() / total;
-        let alias = Alias::new(&weights);
-        built.push(
-            cands
-                .into_iter()
-                .enumerate()
-                .map(|(i, x)| Entry { prob: alias.prob[i], alias: alias.alias[i], ..x.entry })
-                .collect(),
-        );
     }
+    tables.seller_first.push(n);
+
+    // Lay the tables out one after another, then build them in parallel.
+    tables.info.clear();
+    let mut start = 0u32;
+    for t in 0..ntables {
+        let len: u32 = chunks.iter().map(|ch| ch.bounds[t + 1] - ch.bounds[t]).sum();
+        let cat = &s.categories[t % nc];
+        tables.info.push(TableInfo {
+            start,
+            len,
+            health: cat.health_relevance as f32,
+            green: cat.sustainability_relevance as f32,
+        });
+        start += len;
+    }
+    tables.entries.clear();
+    tables.entries.resize(start as usize, Entry::default());
+    let outs = par::split_by_lengths(&mut tables.entries, tables.info.iter().map(|i| i.len as usize));
+    let (chunks, chunk_first) = (&chunks, &chunk_first);
+    let stats = par::map(outs.into_iter().enumerate(), |(t, out)| {
+        let mut cands = Vec::with_capacity(out.len());
+        for (ch, first) in chunks.iter().zip(chunk_first) {
+            let own = &ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize];
+            cands.extend(own.iter().map(|c| Candidate { slot: Slot { listing: c.slot.listing + first, ..c.slot }, ..*c }));
+        }
+        assemble(&cands, out)
+    });
 
     let cons = &s.consumers;
     let mut platform_choice = Vec::with_capacity(nr * nc);
-    let mut ln_basket = Vec::with_capacity(nr * nc);
     for r in 0..nr {
         for c in 0..nc {
             let table = |p: usize| (p * nr + r) * nc + c;
             let live: Vec<usize> =
-                (0..np).filter(|&p| params.platform_region(p, r).is_some() && !built[table(p)].is_empty()).collect();
-            let avg_ln_price = live.iter().map(|&p| mean_ln_price[table(p)]).sum::<f64>() / live.len().max(1) as f64;
+                (0..np).filter(|&p| params.platform_region(p, r).is_some() && tables.info[table(p)].len > 0).collect();
+            let avg_ln_price = live.iter().map(|&p| stats[table(p)].0).sum::<f64>() / live.len().max(1) as f64;
             let options = live
                 .iter()
                 .map(|&p| {
@@ -200,10 +361,10 @@ pub fn build_tables(
                     let platform = &s.platforms[p];
                     let st = &s.platform_strategy;
                     let u = terms.attractiveness
-                        + platform.attractiveness_drift * clock.years
+                        + trends.drift[p]
                         + marketing_lift(marketing[p * nr + r], st.marketing_effect, st.marketing_reference_musd)
-                        - cons.platform_price_weight * (mean_ln_price[table(p)] - avg_ln_price)
-                        - cons.platform_delivery_weight * mean_days[table(p)];
+                        - cons.platform_price_weight * (stats[table(p)].0 - avg_ln_price)
+                        - cons.platform_delivery_weight * stats[table(p)].1;
                     PlatformOption {
                         platform: p as u8,
                         weight: u.exp() as f32,
@@ -213,15 +374,72 @@ pub fn build_tables(
                 })
                 .collect();
             platform_choice.push(options);
-            ln_basket.push(params.basket(r, c).ln() as f32);
         }
     }
 
-    let n = listings.len();
-    tables.tables = built;
-    tables.listings = listings;
-    tables.sold = (0..n).map(|_| AtomicU32::new(0)).collect();
-    tables.trips = (0..np * nr * nc).map(|_| AtomicU64::new(0)).collect();
+    tables.sold.clear();
+    tables.sold.resize_with(n as usize, || AtomicU32::new(0));
+    tables.trips.clear();
+    tables.trips.resize(ntables, 0);
     tables.platform_choice = platform_choice;
-    tables.ln_basket = ln_basket;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seller_and_listing_terms_add_up_to_the_score() {
+        let w = crate::config::RankingWeights {
+            quality: 1.5,
+            brand: 0.5,
+            equity: 0.3,
+            ads: 0.12,
+            sales: 0.15,
+            compliance: 0.5,
+            direct: 1.0,
+            reach: 1.0,
+        };
+        let whole = score(&w, 0.6, 0.8, true, 2.0, 30.0, 7.0, 0.9, 0.7, true, 3.0);
+        let split = seller_score(&w, 0.6, 2.0, 0.9, 3.0) + listing_score(&w, 0.8, true, 30.0, 7.0, 0.7, true);
+        assert!((whole - split).abs() < 1e-12);
+    }
+
+    #[test]
+    fn entries_are_half_a_cache_line() {
+        assert_eq!(std::mem::size_of::<Entry>(), 32);
+        assert_eq!(std::mem::align_of::<Entry>(), 32);
+    }
+
+    #[test]
+    fn assembled_tables_draw_listings_by_weight() {
+        let cand = |listing: u32, score: f64| Candidate {
+            score,
+            slot: Slot { listing, base: 0.0, value: 0.0 },
+            ln_price: 0.0,
+            days: 0.0,
+            flags: listing & 3,
+        };
+        let cands: Vec<Candidate> = [0.0, 2f64.ln(), f64::NEG_INFINITY, 5f64.ln()]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| cand(i as u32, *s))
+            .collect();
+        let mut out = vec![Entry::default(); cands.len()];
+        assemble(&cands, &mut out);
+        let mut hits = [0u64; 4];
+        let mut rng = crate::rng::Counter::new(5);
+        let n = 400_000;
+        for _ in 0..n {
+            let x = rng.next_u64();
+            let e = &out[((x >> 32) * out.len() as u64 >> 32) as usize];
+            let k = usize::from(x as u32 >= e.keep);
+            let slot = e.slots[k];
+            assert_eq!((e.flags >> (2 * k)) & 3, slot.listing & 3, "flags follow the slot");
+            hits[slot.listing as usize] += 1;
+        }
+        for (h, w) in hits.iter().zip([1.0, 2.0, 0.0, 5.0]) {
+            assert!((*h as f64 / n as f64 - w / 8.0).abs() < 0.005, "{hits:?}");
+        }
+    }
 }

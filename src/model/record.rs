@@ -5,6 +5,7 @@
 use super::agents::*;
 use super::calendar::{Clock, EventQueue};
 use super::lifecycle::ExitReason;
+use super::par;
 use super::params::Params;
 use super::settlement::{SaleCents, cents};
 use super::setup::{Population, SELLER_ID_BASE};
@@ -49,6 +50,8 @@ pub struct PlatformRow {
     pub cpc_usd: f64,
     pub marketing_usd: f64,
     pub take_rate: f64,
+    /// Cost per thousand impressions on social-commerce platforms (CPC x CTR x 1000), else 0.
+    pub cpm_usd: f64,
 }
 
 /// One row of `segments.csv`.
@@ -89,6 +92,9 @@ pub struct RegionRow {
 pub struct ExitRecord {
     pub tick: u32,
     pub seller: Seller,
+    /// The seller's listings and books in its last week (they count in that week's totals).
+    pub listings: Listings,
+    pub week: Books,
     pub main_platform: Option<u8>,
     pub reason: ExitReason,
     pub age_weeks: u32,
@@ -157,7 +163,12 @@ pub struct Recorder {
     pub events: Vec<(String, String)>,
     /// Per tick: sellers with at least one listing on each platform (real units, by id).
     pub platform_sellers: Vec<(u32, std::collections::BTreeMap<String, i64>)>,
+    /// The regulators' policy in force at the end of each calendar year (and of the run).
+    pub policy: Vec<(i32, Vec<crate::config::Regulator>)>,
 }
+
+/// Sellers per parallel work item.
+const SELLER_CHUNK: usize = 4096;
 
 /// Per-segment sums for one tick.
 #[derive(Default, Clone, Copy)]
@@ -169,6 +180,100 @@ struct SegmentSums {
     profit: i64,
     ad: i64,
     cost: i64,
+}
+
+/// Sums over sellers for one tick (cents, real units).
+struct Tally {
+    seg: [SegmentSums; SEGMENTS],
+    brand_gmv: i64,
+    all_gmv: i64,
+    region_gmv: Vec<i64>,
+    cn_gmv: Vec<i64>,
+    cn_direct: Vec<i64>,
+    cn_revenue: Vec<i64>,
+    cn_cost: Vec<i64>,
+    /// Active sellers with a listing on each platform (agents).
+    on_platform: Vec<u32>,
+}
+
+impl Tally {
+    fn new(regions: usize, platforms: usize) -> Self {
+        Self {
+            seg: [SegmentSums::default(); SEGMENTS],
+            brand_gmv: 0,
+            all_gmv: 0,
+            region_gmv: vec![0; regions],
+            cn_gmv: vec![0; regions],
+            cn_direct: vec![0; regions],
+            cn_revenue: vec![0; regions],
+            cn_cost: vec![0; regions],
+            on_platform: vec![0; platforms],
+        }
+    }
+
+    /// Adds another tally's sums.
+    fn merge(&mut self, o: &Tally) {
+        fn add<T: Copy + std::ops::AddAssign>(a: &mut [T], b: &[T]) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += *y);
+        }
+        for (a, b) in self.seg.iter_mut().zip(&o.seg) {
+            a.active += b.active;
+            a.entries += b.entries;
+            a.exits += b.exits;
+            a.revenue += b.revenue;
+            a.profit += b.profit;
+            a.ad += b.ad;
+            a.cost += b.cost;
+        }
+        self.brand_gmv += o.brand_gmv;
+        self.all_gmv += o.all_gmv;
+        add(&mut self.region_gmv, &o.region_gmv);
+        add(&mut self.cn_gmv, &o.cn_gmv);
+        add(&mut self.cn_direct, &o.cn_direct);
+        add(&mut self.cn_revenue, &o.cn_revenue);
+        add(&mut self.cn_cost, &o.cn_cost);
+        add(&mut self.on_platform, &o.on_platform);
+    }
+
+    /// Adds one seller's week; `active` if it is still in the market after exits.
+    fn add(&mut self, params: &Params, pop: &Population, seller: &Seller, listings: &Listings, week: &Books, active: bool) {
+        let w_s = pop.seller_weight;
+        let k = segment(seller.origin, seller.kind, seller.size);
+        if active {
+            self.seg[k].active += 1;
+            let mask = listings.0.iter().fold(0u64, |m, l| m | 1 << l.platform);
+            for (p, n) in self.on_platform.iter_mut().enumerate() {
+                *n += u32::from(mask & (1 << p) != 0);
+            }
+        }
+        self.seg[k].revenue += cents(week.revenue * w_s);
+        self.seg[k].profit += cents(week.profit * w_s);
+        self.seg[k].ad += cents(week.ad_spend * w_s);
+        self.seg[k].cost += cents(week.cost * w_s);
+        let direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
+        let seller_level_cost = week.cost - listings_cost(listings);
+        for l in &listings.0 {
+            let r = usize::from(l.region);
+            let take = params.s.platforms[usize::from(l.platform)].take_rate;
+            let units = f64::from(l.units) * pop.consumer_weight[r];
+            let buyer = SaleCents::new(units, l.price, l.vat, l.duty, take).buyer();
+            self.all_gmv += buyer;
+            self.region_gmv[r] += buyer;
+            if seller.kind == Kind::Brand {
+                self.brand_gmv += buyer;
+            }
+            if seller.origin == Origin::Cn {
+                self.cn_gmv[r] += buyer;
+                if direct {
+                    self.cn_direct[r] += buyer;
+                }
+                // The listing's revenue, its own cost, and seller-level cost in proportion.
+                let share = if week.revenue > 0.0 { l.week_revenue / week.revenue } else { 0.0 };
+                self.cn_revenue[r] += cents(l.week_revenue * w_s);
+                self.cn_cost[r] += cents((l.week_cost + share * seller_level_cost) * w_s);
+            }
+        }
+    }
 }
 
 /// Records the tick's aggregates.
@@ -184,61 +289,45 @@ pub fn record_tick(
     platforms: Query<&PlatformAgent>,
     regulators: Query<&RegulatorAgent>,
 ) {
+    if clock.in_warmup() {
+        return;
+    }
     let s = &params.s;
     let (nr, w_s) = (params.regions(), population.seller_weight);
     let date = clock.date.to_string();
     let real = |agents: u32| (f64::from(agents) * w_s).round() as i64;
-    let mut seg = [SegmentSums::default(); SEGMENTS];
-    let (mut brand_gmv, mut all_gmv) = (0i64, 0i64);
-    let mut region_gmv = vec![0i64; nr];
-    let mut cn_gmv = vec![0i64; nr];
-    let mut cn_direct = vec![0i64; nr];
-    let mut cn_revenue = vec![0i64; nr];
-    let mut cn_cost = vec![0i64; nr];
-    let mut on_platform = vec![0u32; params.platforms()];
-    for (seller, listings, f) in &sellers {
-        let mask = listings.0.iter().fold(0u64, |m, l| m | 1 << l.platform);
-        for (p, n) in on_platform.iter_mut().enumerate() {
-            *n += u32::from(mask & (1 << p) != 0);
+    // Sellers in parallel chunks; every sum is an integer, so the merge order does not matter.
+    let mut t = Tally::new(nr, params.platforms());
+    let storage: Vec<_> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
+    let chunks = storage.iter().flat_map(|&(sel, lis, fin)| {
+        par::ranges(sel.len(), SELLER_CHUNK).map(move |r| (&sel[r.clone()], &lis[r.clone()], &fin[r]))
+    });
+    let (pa, po) = (&*params, &*population);
+    for part in par::map(chunks, |(sel, lis, fin)| {
+        let mut t = Tally::new(nr, pa.platforms());
+        for ((seller, listings), f) in sel.iter().zip(lis).zip(fin) {
+            t.add(pa, po, seller, listings, &f.week, true);
+            t.seg[segment(seller.origin, seller.kind, seller.size)].entries += u32::from(f.age_weeks == 0);
         }
-        let k = segment(seller.origin, seller.kind, seller.size);
-        seg[k].active += 1;
-        seg[k].entries += u32::from(f.age_weeks == 0);
-        seg[k].revenue += cents(f.week.revenue * w_s);
-        seg[k].profit += cents(f.week.profit * w_s);
-        seg[k].ad += cents(f.week.ad_spend * w_s);
-        seg[k].cost += cents(f.week.cost * w_s);
-        let direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
-        for l in &listings.0 {
-            let r = usize::from(l.region);
-            let take = s.platforms[usize::from(l.platform)].take_rate;
-            let buyer =
-                SaleCents::new(f64::from(l.units) * population.consumer_weight[r], l.price, l.vat, l.duty, take)
-                    .buyer();
-            all_gmv += buyer;
-            region_gmv[r] += buyer;
-            if seller.kind == Kind::Brand {
-                brand_gmv += buyer;
-            }
-            if seller.origin == Origin::Cn {
-                cn_gmv[r] += buyer;
-                if direct {
-                    cn_direct[r] += buyer;
-                }
-                // The listing's share of the seller's week: revenue, and cost in proportion.
-                let share = if f.week.revenue > 0.0 { l.week_revenue / f.week.revenue } else { 0.0 };
-                cn_revenue[r] += cents(l.week_revenue * w_s);
-                cn_cost[r] += cents((l.week_cost + share * (f.week.cost - listings_cost(listings))) * w_s);
-            }
-        }
+        t
+    }) {
+        t.merge(&part);
     }
+    // Sellers that exited this week still sold this week.
     let this_tick = &logs.exits[logs.tick_start..];
     let mut by_reason = [0u32; 3];
     for e in this_tick {
-        seg[segment(e.seller.origin, e.seller.kind, e.seller.size)].exits += 1;
+        t.add(&params, &population, &e.seller, &e.listings, &e.week, false);
+        t.seg[segment(e.seller.origin, e.seller.kind, e.seller.size)].exits += 1;
         by_reason[e.reason as usize] += 1;
     }
+    let Tally { seg, brand_gmv, all_gmv, region_gmv, cn_gmv, cn_direct, cn_revenue, cn_cost, on_platform } = t;
     let exits_n = this_tick.len() as u32;
+    // The exits' listings were kept for this week's totals only.
+    let start = logs.tick_start;
+    for e in &mut logs.exits[start..] {
+        e.listings = Listings::default();
+    }
     logs.tick_start = logs.exits.len();
 
     let mut gmv_cents = 0i64;
@@ -269,6 +358,7 @@ pub fn record_tick(
                 cpc_usd: st.cpc,
                 marketing_usd: st.marketing_usd,
                 take_rate: s.platforms[p].take_rate,
+                cpm_usd: social_cpm(&params, p, st.cpc),
             });
         }
     }
@@ -343,6 +433,9 @@ pub fn record_tick(
     }
     let by_platform = s.platforms.iter().zip(&on_platform).map(|(p, n)| (p.id.clone(), real(*n))).collect();
     rec.platform_sellers.push((clock.tick, by_platform));
+    if clock.last_week_of_year() || clock.tick + 1 == s.calendar.weeks {
+        rec.policy.push((clock.year(), s.regulators.clone()));
+    }
     for label in &queue.fired {
         rec.events.push((date.clone(), label.clone()));
     }
@@ -360,17 +453,97 @@ pub fn close_years(
     mut logs: ResMut<Logs>,
     mut sellers: Query<(&Seller, &Listings, &mut Finance)>,
 ) {
-    let last_tick = clock.tick + 1 == params.s.calendar.weeks;
-    if !clock.last_week_of_year() && !last_tick {
+    let warmup_ends = clock.warmup > 0 && clock.step + 1 == clock.warmup;
+    let last_tick = !clock.in_warmup() && clock.tick + 1 == params.s.calendar.weeks;
+    let year_ends = !clock.in_warmup() && clock.last_week_of_year();
+    if !warmup_ends && !last_tick && !year_ends {
         return;
     }
     let mut order: Vec<_> = sellers.iter_mut().collect();
     order.sort_unstable_by_key(|(s, _, _)| s.id);
     for (s, l, mut f) in order {
-        if f.weeks_active_this_year > 0 {
+        if f.weeks_active_this_year > 0 && !warmup_ends {
             logs.close_year(clock.year(), s, l, &f, false);
         }
         f.year = Books::default();
         f.weeks_active_this_year = 0;
+    }
+}
+
+/// A social-commerce platform's CPM from its effective CPC: `cpc x social_ctr x 1000`; 0 for
+/// other business models.
+pub fn social_cpm(params: &Params, p: usize, cpc: f64) -> f64 {
+    if params.s.platforms[p].model == crate::config::BusinessModel::SocialCommerce {
+        cpc * params.s.ad_market.social_ctr * 1000.0
+    } else {
+        0.0
+    }
+}
+
+/// What the agents drawn at the start show back of the scenario's input distributions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SampledInputs {
+    /// Share of consumers willing to pay a health premium, and the premiums' range.
+    pub health_share: f64,
+    pub health_premium_min: f64,
+    pub health_premium_max: f64,
+    /// Share of consumers preferring sustainable products, and the premiums' range.
+    pub green_share: f64,
+    pub green_premium_min: f64,
+    pub green_premium_max: f64,
+    /// Share of consumers who use social video.
+    pub social_share: f64,
+    /// Share of sellers using AI tools, and the adopters' unit-cost factor and write-off rates.
+    pub ai_adopter_share: f64,
+    pub ai_cost_factor: f64,
+    pub write_off: f64,
+    pub write_off_ai: f64,
+    /// Mobile share of purchases by region.
+    pub mobile_share: std::collections::BTreeMap<String, f64>,
+}
+
+/// Reads [`SampledInputs`] off a freshly built world.
+pub fn sampled_inputs(world: &mut World) -> SampledInputs {
+    let mut n = 0usize;
+    let (mut health, mut green, mut social) = (0usize, 0usize, 0usize);
+    let (mut h_min, mut h_max, mut g_min, mut g_max) = (f64::INFINITY, 0.0f64, f64::INFINITY, 0.0f64);
+    for c in world.query::<&Consumer>().iter(world) {
+        n += 1;
+        social += usize::from(c.social);
+        if c.health > 0.0 {
+            health += 1;
+            let p = f64::from(c.health).exp_m1();
+            h_min = h_min.min(p);
+            h_max = h_max.max(p);
+        }
+        if c.green > 0.0 {
+            green += 1;
+            let p = f64::from(c.green).exp_m1();
+            g_min = g_min.min(p);
+            g_max = g_max.max(p);
+        }
+    }
+    let (mut sellers, mut ai) = (0usize, 0usize);
+    for s in world.query::<&Seller>().iter(world) {
+        sellers += 1;
+        ai += usize::from(s.ai);
+    }
+    let share = |k: usize, of: usize| if of > 0 { k as f64 / of as f64 } else { 0.0 };
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    let params = world.resource::<Params>();
+    let cfg = &params.s.sellers;
+    SampledInputs {
+        health_share: share(health, n),
+        health_premium_min: finite(h_min),
+        health_premium_max: h_max,
+        green_share: share(green, n),
+        green_premium_min: finite(g_min),
+        green_premium_max: g_max,
+        social_share: share(social, n),
+        ai_adopter_share: share(ai, sellers),
+        ai_cost_factor: cfg.ai.cost_factor,
+        write_off: cfg.warehouse.write_off,
+        write_off_ai: cfg.warehouse.write_off_ai,
+        mobile_share: params.s.regions.iter().map(|r| (r.id.clone(), r.mobile_share)).collect(),
     }
 }

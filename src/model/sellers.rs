@@ -50,7 +50,7 @@ pub fn seller_decisions(
         shocks: &shocks,
         ai_hazard: ai_hazard(&params.s.sellers.ai, clock.date),
     };
-    let (seed, tick) = (clock.seed, clock.tick);
+    let (seed, tick) = (clock.seed, clock.step);
     sellers.par_iter_mut().for_each(|(mut s, mut l, mut f)| {
         let mut rng = rng::agent(seed, Stream::Seller, s.id, tick);
         decide(&ctx, &mut s, &mut l.0, &mut f, &mut rng);
@@ -108,7 +108,7 @@ fn allowed_region(s: &Seller, r: usize) -> bool {
 fn expected_profit(ctx: &Ctx, s: &Seller, listings: &[Listing], p: usize, r: usize) -> Option<f64> {
     let q = quote(s, s.mode, p, r, ctx.params, ctx.market, ctx.shocks)?;
     let revenue = ctx.market.revenue_per_listing[ctx.market.table(p, r, s.category.into())];
-    let margin = (1.0 - q.take_rate) * s.markup / (1.0 + s.markup);
+    let margin = (1.0 - q.take_rate) * s.markup / (1.0 + s.markup) - s.ad_intensity * cpc_rise(ctx, p, r);
     let new_region = !listings.iter().any(|l| usize::from(l.region) == r);
     let compliance =
         if s.origin == Origin::Cn && new_region { ctx.params.regulator(r).compliance_usd_per_seller_week } else { 0.0 };
@@ -173,11 +173,13 @@ pub fn new_listing(
 }
 
 /// Moves a direct-parcel seller to local warehouses when the expected saving over the horizon
-/// exceeds the (possibly subsidised) set-up cost and it has the cash.
+/// exceeds the (possibly subsidised) set-up cost, and it has the cash for the set-up and for the
+/// stock (`stock_weeks` of units at unit cost) that it must then hold.
 fn consider_warehouse(ctx: &Ctx, s: &mut Seller, listings: &[Listing], f: &mut Finance) {
     let w = &ctx.params.s.sellers.warehouse;
     let alpha = ctx.params.s.consumers.price_sensitivity_median;
     let mut saving = 0.0;
+    let mut stock_value = 0.0;
     let mut subsidy: f64 = 0.0;
     for l in listings {
         let (p, r) = (usize::from(l.platform), usize::from(l.region));
@@ -187,14 +189,23 @@ fn consider_warehouse(ctx: &Ctx, s: &mut Seller, listings: &[Listing], f: &mut F
         let units = if l.price > 0.0 { l.revenue_avg / l.price } else { 0.0 };
         let day_value = ctx.params.s.regions[r].delivery_sensitivity / alpha * l.price * w.delivery_value_share;
         saving += units * (d.landed - h.landed + day_value * (d.days - h.days));
+        stock_value += units * w.stock_weeks * h.goods;
         subsidy = subsidy.max(ctx.market.warehouse_subsidy[ctx.market.pr(p, r)]);
     }
     let cost = w.setup_cost_usd * (1.0 - subsidy);
-    if saving * w.horizon_weeks > cost && f.cash > cost {
+    if saving * w.horizon_weeks > cost && f.cash > cost + stock_value {
         s.mode = Fulfilment::LocalWarehouse;
         f.cash -= cost;
         f.week.cost += cost;
     }
+}
+
+/// How much more than at base CPC a seller spends per unit of revenue on ads:
+/// `(cpc / base_cpc)^click_targeting`.
+fn cpc_rise(ctx: &Ctx, p: usize, r: usize) -> f64 {
+    let cpc = ctx.market.cpc[ctx.market.pr(p, r)];
+    let base = ctx.params.platform_region(p, r).map_or(cpc, |t| t.base_cpc_usd);
+    if cpc > 0.0 && base > 0.0 { (cpc / base).powf(ctx.params.s.ad_market.click_targeting) } else { 1.0 }
 }
 
 /// Reprices every listing toward its target and sets this week's ad spend.
@@ -210,7 +221,7 @@ fn price_and_advertise(ctx: &Ctx, s: &Seller, listings: &mut [Listing], f: &Fina
         l.vat = q.vat;
         l.consumer_price = l.price * (1.0 + q.vat);
         l.days = q.days;
-        l.ad_spend = s.ad_intensity * l.revenue_avg;
+        l.ad_spend = s.ad_intensity * l.revenue_avg * cpc_rise(ctx, p, r);
         wanted += l.ad_spend;
     }
     let cap = if wanted > f.cash.max(0.0) && wanted > 0.0 { f.cash.max(0.0) / wanted } else { 1.0 };

@@ -10,15 +10,28 @@ use super::calendar::Clock;
 use super::market::Market;
 use super::params::Params;
 use super::ranking::Tables;
+use super::par;
 use super::setup::Population;
 use crate::rng::{self, Stream};
 use bevy_ecs::prelude::*;
 use rand_distr::{Binomial, Distribution};
 use std::sync::atomic::Ordering;
 
-/// Rounds a real amount of USD to cents.
+/// Rounds a real amount of USD to cents (half away from zero, like `f64::round`, which without
+/// SSE4.1 is a libm call; this is a cast and a compare).
+#[inline]
 pub fn cents(usd: f64) -> i64 {
-    (usd * 100.0).round() as i64
+    let x = usd * 100.0;
+    // Truncation is exact, and so is `x - t`: below 2^53 both are exact, above it x is whole.
+    let t = x as i64;
+    let frac = x - t as f64;
+    if frac >= 0.5 {
+        t.saturating_add(1)
+    } else if frac <= -0.5 {
+        t.saturating_sub(1)
+    } else {
+        t
+    }
 }
 
 /// The money of one week's sales of one listing, in cents (real units).
@@ -70,6 +83,138 @@ pub fn customs_draw(
     (inspected as u32, seized as u32)
 }
 
+/// Sellers per parallel work item (fixed, so results never depend on the thread count).
+const SELLER_CHUNK: usize = 4096;
+
+/// One chunk of sellers' week, summed. Money is in cents; units are agent units (times the
+/// region's consumer weight for real units); the only float sum (clicks) is merged in chunk
+/// order.
+struct Sums {
+    /// `[p * regions + r]`
+    gmv: Vec<i64>,
+    units: Vec<u64>,
+    fees: Vec<i64>,
+    ad_cents: Vec<i64>,
+    clicks: Vec<f64>,
+    listings: Vec<u32>,
+    /// `[(p * regions + r) * categories + c]`
+    table_revenue: Vec<i64>,
+    table_listings: Vec<u32>,
+    /// `[r]`
+    duties: Vec<i64>,
+    vat: Vec<i64>,
+    direct_units: Vec<u64>,
+    inspected_units: Vec<u64>,
+    seized_units: Vec<u64>,
+}
+
+impl Sums {
+    fn new(np: usize, nr: usize, nc: usize) -> Self {
+        Self {
+            gmv: vec![0; np * nr],
+            units: vec![0; np * nr],
+            fees: vec![0; np * nr],
+            ad_cents: vec![0; np * nr],
+            clicks: vec![0.0; np * nr],
+            listings: vec![0; np * nr],
+            table_revenue: vec![0; np * nr * nc],
+            table_listings: vec![0; np * nr * nc],
+            duties: vec![0; nr],
+            vat: vec![0; nr],
+            direct_units: vec![0; nr],
+            inspected_units: vec![0; nr],
+            seized_units: vec![0; nr],
+        }
+    }
+
+    fn add(&mut self, o: &Sums) {
+        fn add<T: Copy + std::ops::AddAssign>(a: &mut [T], b: &[T]) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += *y);
+        }
+        add(&mut self.gmv, &o.gmv);
+        add(&mut self.units, &o.units);
+        add(&mut self.fees, &o.fees);
+        add(&mut self.ad_cents, &o.ad_cents);
+        add(&mut self.clicks, &o.clicks);
+        add(&mut self.listings, &o.listings);
+        add(&mut self.table_revenue, &o.table_revenue);
+        add(&mut self.table_listings, &o.table_listings);
+        add(&mut self.duties, &o.duties);
+        add(&mut self.vat, &o.vat);
+        add(&mut self.direct_units, &o.direct_units);
+        add(&mut self.inspected_units, &o.inspected_units);
+        add(&mut self.seized_units, &o.seized_units);
+    }
+}
+
+/// What settling a chunk of sellers reads.
+struct Ctx<'a> {
+    params: &'a Params,
+    population: &'a Population,
+    tables: &'a Tables,
+    seed: u64,
+    step: u32,
+}
+
+impl Ctx<'_> {
+    /// Settles sellers whose first storage row is `row`.
+    fn chunk(&self, row: usize, sellers: &[Seller], listings: &mut [Listings]) -> Sums {
+        let params = self.params;
+        let s = &params.s;
+        let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
+        let w_s = self.population.seller_weight;
+        let mut sum = Sums::new(np, nr, nc);
+        for (i, (seller, ls)) in sellers.iter().zip(listings).enumerate() {
+            let first = self.tables.seller_first[row + i] as usize;
+            let direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
+            for (slot, l) in ls.0.iter_mut().enumerate() {
+                let (p, r) = (usize::from(l.platform), usize::from(l.region));
+                let mut units = self.tables.sold[first + slot].load(Ordering::Relaxed);
+                if params.platform_region(p, r).is_none() {
+                    // Not in any table this week: no sales.
+                    l.units = 0;
+                    l.seized = 0;
+                    continue;
+                }
+                let w_c = self.population.consumer_weight[r];
+                let mut seized = 0;
+                if direct {
+                    let g = params.regulator(r);
+                    let (inspected, lost) = if units > 0 && g.inspection_rate > 0.0 {
+                        let key = seller.id.wrapping_mul(64).wrapping_add(slot as u64);
+                        let mut rng = rng::agent(self.seed, Stream::Customs, key, self.step);
+                        customs_draw(units, g.inspection_rate, 1.0 - seller.compliance, g.seizure_probability, &mut rng)
+                    } else {
+                        (0, 0)
+                    };
+                    sum.direct_units[r] += u64::from(units);
+                    sum.inspected_units[r] += u64::from(inspected);
+                    sum.seized_units[r] += u64::from(lost);
+                    seized = lost;
+                    units -= lost;
+                }
+                l.units = units;
+                l.seized = seized;
+                let take = s.platforms[p].take_rate;
+                let sale = SaleCents::new(f64::from(units) * w_c, l.price, l.vat, l.duty, take);
+                let pr = p * nr + r;
+                sum.gmv[pr] += sale.buyer();
+                sum.units[pr] += u64::from(units);
+                sum.fees[pr] += sale.fee;
+                sum.ad_cents[pr] += cents(l.ad_spend * w_s);
+                sum.clicks[pr] += l.clicks * w_s;
+                sum.listings[pr] += 1;
+                let t = pr * nc + usize::from(seller.category);
+                sum.table_revenue[t] += cents(f64::from(units) * w_c / w_s * l.price);
+                sum.table_listings[t] += 1;
+                sum.duties[r] += sale.duty;
+                sum.vat[r] += sale.vat;
+            }
+        }
+        sum
+    }
+}
+
 /// Settles the week's sales into listings, platforms and regulators.
 #[allow(clippy::too_many_arguments)]
 pub fn settle(
@@ -84,59 +229,41 @@ pub fn settle(
 ) {
     let s = &params.s;
     let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
-    let mut gmv = vec![0i64; np * nr];
-    let mut orders = vec![0.0f64; np * nr];
-    let mut fees = vec![0i64; np * nr];
-    let mut ad_cents = vec![0i64; np * nr];
-    let mut clicks = vec![0.0f64; np * nr];
-    let mut listing_count = vec![0u32; np * nr];
-    let mut table_revenue = vec![0i64; np * nr * nc];
-    let mut table_listings = vec![0u32; np * nr * nc];
-    let mut duties = vec![0i64; nr];
-    let mut vat = vec![0i64; nr];
-    let mut direct_units = vec![0u64; nr];
-    let mut inspected_units = vec![0u64; nr];
-    let mut seized_real = vec![0.0f64; nr];
-    let mut inspected_real = vec![0.0f64; nr];
-    let w_s = population.seller_weight;
-
-    for (i, &(entity, slot)) in tables.listings.iter().enumerate() {
-        let Ok((seller, mut listings)) = sellers.get_mut(entity) else { continue };
-        let l = &mut listings.0[usize::from(slot)];
-        let (p, r) = (usize::from(l.platform), usize::from(l.region));
-        let w_c = population.consumer_weight[r];
-        let mut units = tables.sold[i].load(Ordering::Relaxed);
-        let mut seized = 0;
-        if seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel {
-            let g = params.regulator(r);
-            let key = seller.id.wrapping_mul(64).wrapping_add(u64::from(slot));
-            let mut rng = rng::agent(clock.seed, Stream::Customs, key, clock.tick);
-            let (inspected, lost) =
-                customs_draw(units, g.inspection_rate, 1.0 - seller.compliance, g.seizure_probability, &mut rng);
-            direct_units[r] += u64::from(units);
-            inspected_units[r] += u64::from(inspected);
-            inspected_real[r] += f64::from(inspected) * w_c;
-            seized_real[r] += f64::from(lost) * w_c;
-            seized = lost;
-            units -= lost;
+    let ctx = Ctx { params: &params, population: &population, tables: &tables, seed: clock.seed, step: clock.step };
+    // Sellers in storage order, as the tables numbered their listings.
+    let mut storage: Vec<_> = sellers.contiguous_iter_mut().expect("sellers are stored in tables").collect();
+    let rows: usize = storage.iter().map(|(sel, _)| sel.len()).sum();
+    assert_eq!(rows + 1, tables.seller_first.len(), "sellers changed between ranking and settlement");
+    let mut pieces = Vec::new();
+    let mut row = 0;
+    for (sel, lis) in &mut storage {
+        for (i, lis) in lis.bypass_change_detection().chunks_mut(SELLER_CHUNK).enumerate() {
+            let start = i * SELLER_CHUNK;
+            pieces.push((row + start, &sel[start..start + lis.len()], lis));
         }
-        l.units = units;
-        l.seized = seized;
-        let take = s.platforms[p].take_rate;
-        let sale = SaleCents::new(f64::from(units) * w_c, l.price, l.vat, l.duty, take);
-        let pr = p * nr + r;
-        gmv[pr] += sale.buyer();
-        orders[pr] += f64::from(units) * w_c;
-        fees[pr] += sale.fee;
-        ad_cents[pr] += cents(l.ad_spend * w_s);
-        clicks[pr] += l.clicks * w_s;
-        listing_count[pr] += 1;
-        let t = pr * nc + usize::from(seller.category);
-        table_revenue[t] += cents(f64::from(units) * w_c / w_s * l.price);
-        table_listings[t] += 1;
-        duties[r] += sale.duty;
-        vat[r] += sale.vat;
+        row += sel.len();
     }
+    let parts = par::map(pieces.into_iter(), |(row, sel, lis)| ctx.chunk(row, sel, lis));
+    let mut sum = Sums::new(np, nr, nc);
+    for part in &parts {
+        sum.add(part);
+    }
+    let Sums {
+        gmv,
+        units,
+        fees,
+        ad_cents,
+        clicks,
+        listings: listing_count,
+        table_revenue,
+        table_listings,
+        duties,
+        vat,
+        direct_units,
+        inspected_units,
+        seized_units,
+    } = sum;
+    let w_c = &population.consumer_weight;
 
     let k = f64::from(s.consumers.candidates);
     let inertia = s.platform_strategy.inertia;
@@ -144,14 +271,14 @@ pub fn settle(
         let p = usize::from(agent.idx);
         for (r, st) in agent.regions.iter_mut().enumerate() {
             let pr = p * nr + r;
-            let trips: u64 = (0..nc).map(|c| tables.trips[pr * nc + c].load(Ordering::Relaxed)).sum();
+            let trips: u64 = (0..nc).map(|c| tables.trips[pr * nc + c]).sum();
             st.sponsored_supply = s.platforms[p].ad_load * k * trips as f64 * population.consumer_weight[r];
             st.bid_demand = clicks[pr];
             let growth = if st.gmv_cents > 0 { gmv[pr] as f64 / st.gmv_cents as f64 - 1.0 } else { 0.0 };
             st.growth_avg = inertia * st.growth_avg + (1.0 - inertia) * growth;
             st.gmv_avg = inertia * st.gmv_avg + (1.0 - inertia) * gmv[pr] as f64 / 100.0;
             st.gmv_cents = gmv[pr];
-            st.orders = orders[pr].round() as i64;
+            st.orders = (units[pr] as f64 * w_c[r]).round() as i64;
             st.fees_cents = fees[pr];
             st.ad_revenue_cents = ad_cents[pr];
             st.listings = listing_count[pr];
@@ -162,8 +289,8 @@ pub fn settle(
         let policy = params.regulator(r);
         g.duties_cents = duties[r];
         g.vat_cents = vat[r];
-        g.inspected = inspected_real[r].round() as i64;
-        g.seized = seized_real[r].round() as i64;
+        g.inspected = (inspected_units[r] as f64 * w_c[r]).round() as i64;
+        g.seized = (seized_units[r] as f64 * w_c[r]).round() as i64;
         let rate = if direct_units[r] > 0 {
             inspected_units[r] as f64 / direct_units[r] as f64
         } else {
@@ -187,6 +314,19 @@ mod tests {
         let sale = SaleCents::new(1234.5, 19.99, 0.21, 3.5, 0.15);
         assert_eq!(sale.buyer(), sale.seller_net() + sale.fee + sale.duty + sale.vat);
         assert_eq!(sale.price, cents(1234.5 * 19.99));
+    }
+
+    #[test]
+    fn cents_round_like_f64_round() {
+        let mut rng = crate::rng::Counter::new(11);
+        for i in 0..200_000 {
+            let scale = [1e-3, 1.0, 1e3, 1e9, 1e15][i % 5];
+            let usd = (rng.uniform() - 0.5) * scale;
+            assert_eq!(cents(usd), (usd * 100.0).round() as i64, "{usd}");
+        }
+        for usd in [0.005, -0.005, 0.015, 2.5e-3, -1.25, 1e300, -1e300, f64::NAN, 0.0, -0.0] {
+            assert_eq!(cents(usd), (usd * 100.0).round() as i64, "{usd}");
+        }
     }
 
     #[test]

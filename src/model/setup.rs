@@ -4,6 +4,7 @@
 use super::agents::*;
 use super::calendar::Shocks;
 use super::market::Market;
+use super::par;
 use super::params::Params;
 use super::sellers::new_listing;
 use crate::rng::{self, Stream};
@@ -235,26 +236,39 @@ pub fn populate(world: &mut World, seed: u64) {
     for r in 0..nr {
         world.spawn(RegulatorAgent { region: r as u8, ..Default::default() });
     }
+    // Agents are drawn in parallel chunks (each from its own keyed stream) and spawned in id
+    // order, so consumer ids run 0.. region by region.
+    let mut first_id = Vec::new();
     let mut id = 0u64;
-    let mut consumers = Vec::with_capacity(params.s.scale.consumer_agents as usize);
-    for (r, n) in population.consumers_per_region.iter().enumerate() {
-        for _ in 0..*n {
-            consumers.push(draw_consumer(&params, seed, id, r));
-            id += 1;
-        }
+    for n in &population.consumers_per_region {
+        first_id.push(id);
+        id += u64::from(*n);
     }
-    world.spawn_batch(consumers);
+    let region_of = |id: u64| first_id.partition_point(|&f| f <= id) - 1;
+    let consumers = par::map_ranges(id as usize, SPAWN_CHUNK, |ids| {
+        ids.map(|id| draw_consumer(&params, seed, id as u64, region_of(id as u64))).collect::<Vec<_>>()
+    });
+    for chunk in consumers {
+        world.spawn_batch(chunk);
+    }
     let ai_share = params.s.sellers.ai.initial_share;
-    let sellers: Vec<(Seller, Listings, Finance)> = (0..u64::from(population.initial_sellers))
-        .map(|sid| {
-            let mut rng = rng::agent(seed, Stream::Init, SELLER_ID_BASE + sid, 0);
+    let sellers = par::map_ranges(population.initial_sellers as usize, SPAWN_CHUNK, |ids| {
+        ids.map(|sid| {
+            let id = SELLER_ID_BASE + sid as u64;
+            let mut rng = rng::agent(seed, Stream::Init, id, 0);
             let seg = draw_segment(&params, params.s.sellers.brand_share, &mut rng);
-            draw_seller(&params, &market, &shocks, SELLER_ID_BASE + sid, seg, ai_share, &mut rng)
+            draw_seller(&params, &market, &shocks, id, seg, ai_share, &mut rng)
         })
-        .collect();
-    world.spawn_batch(sellers);
+        .collect::<Vec<_>>()
+    });
+    for chunk in sellers {
+        world.spawn_batch(chunk);
+    }
     world.insert_resource(NextSellerId(SELLER_ID_BASE + u64::from(population.initial_sellers)));
 }
+
+/// Agents drawn per parallel work item at set-up.
+const SPAWN_CHUNK: usize = 1 << 16;
 
 /// Seller ids start here, apart from consumer ids.
 pub const SELLER_ID_BASE: u64 = 1 << 40;

@@ -7,18 +7,29 @@
 //! `V_j = -alpha*ln(price_j) - beta_d*days_j + beta_b*ln(1+equity_j) + alpha*ln(1+premium)*[...]`.
 //! A purchase increments the listing's atomic counter: integer adds commute, so the result does
 //! not depend on thread count or order. Nothing is allocated per consumer.
+//!
+//! Speed (see docs/PERFORMANCE.md): consumers are walked in storage order in fixed-size chunks
+//! on the compute pool; each draws from a counter-based stream ([`rng::Counter`], keyed by
+//! seed, stream, consumer id and tick); a listing draw is one 64-bit number (high half: the
+//! alias column, low half: keep or alias) and reads one packed table [`Entry`]; the K
+//! exponentials are single-precision [`fast_exp`] in a loop the compiler vectorises; trips are
+//! counted per chunk and summed after the loop.
 
 use super::agents::Consumer;
-use super::calendar::Clock;
+use super::calendar::{Clock, Trends};
+use super::choice::fast_exp;
+use super::par;
 use super::params::Params;
-use super::ranking::Tables;
-use crate::rng::{self, Stream};
+use super::ranking::{Entry, PlatformOption, Tables};
+use crate::rng::{self, Counter, Stream};
 use bevy_ecs::prelude::*;
-use rand::RngExt;
 use std::sync::atomic::Ordering;
 
-/// Most platforms a shopper weighs, and most listings drawn per trip (validated bounds).
+/// Most listings drawn per trip (the validated bound of `consumers.candidates`).
 const MAX_OPTIONS: usize = 64;
+
+/// Consumers per parallel work item.
+const CONSUMER_CHUNK: usize = 16_384;
 
 /// Seasonal multiplier on purchase probability: a Gaussian bump of height `peak` around
 /// `peak_week` (circular over 52 weeks).
@@ -28,107 +39,178 @@ pub fn seasonality(week_of_year: u32, peak_week: u32, width_weeks: f64, peak: f6
     1.0 + peak * (-0.5 * (d / width_weeks).powi(2)).exp()
 }
 
-/// Weekly shopping probability of an average consumer of a region.
-pub fn region_shop_probability(base: f64, yearly_growth: f64, years: f64, season: f64) -> f64 {
-    base * (1.0 + yearly_growth).powf(years) * season
+/// What every shopper reads this week.
+pub struct Week<'a> {
+    tables: &'a Tables,
+    /// `[r]`: weekly shopping probability of an average consumer of region `r`.
+    region_p: Vec<f64>,
+    /// `[r * categories + c]`: cumulative category shares of region `r`.
+    cum_category: Vec<f64>,
+    categories: usize,
+    /// Listings drawn per trip.
+    k: usize,
+    /// exp(social_boost).
+    social_mult: f32,
+    stream: u64,
+    step: u32,
 }
 
-/// Index chosen from weights by one uniform draw (linear scan; `weights` is short).
-#[inline]
-fn pick(weights: &[f64], u: f64) -> usize {
-    let total: f64 = weights.iter().sum();
-    let mut target = u * total;
-    for (i, w) in weights.iter().enumerate() {
-        if target < *w {
-            return i;
+impl<'a> Week<'a> {
+    pub fn new(clock: &Clock, params: &Params, trends: &Trends, tables: &'a Tables) -> Self {
+        let cons = &params.s.consumers;
+        let season = seasonality(clock.week_of_year(), cons.peak_week, cons.peak_width_weeks, cons.q4_peak);
+        let region_p = params
+            .s
+            .regions
+            .iter()
+            .zip(&trends.demand)
+            .map(|(r, index)| r.purchase_probability * index * season)
+            .collect();
+        let mut cum_category = Vec::new();
+        for r in 0..params.regions() {
+            let w = params.category_weights(r);
+            let total: f64 = w.iter().sum();
+            let mut acc = 0.0;
+            cum_category.extend(w.iter().map(|x| {
+                acc += x;
+                acc / total
+            }));
         }
-        target -= w;
+        Self {
+            tables,
+            region_p,
+            cum_category,
+            categories: params.categories(),
+            k: (cons.candidates as usize).clamp(1, MAX_OPTIONS),
+            social_mult: cons.social_boost.exp() as f32,
+            stream: rng::stream_key(clock.seed, Stream::Shopping),
+            step: clock.step,
+        }
     }
-    weights.len() - 1
+
+    /// One consumer's week; counts the trip in `trips` (per table).
+    #[inline]
+    pub fn shop_one(&self, c: &mut Consumer, trips: &mut [u32]) {
+        let mut rng = Counter::new(rng::key_from(self.stream, c.id, self.step));
+        let r = usize::from(c.region);
+        if rng.uniform() >= self.region_p[r] * f64::from(c.propensity) {
+            return;
+        }
+        let nc = self.categories;
+        let u = rng.uniform();
+        let cat = self.cum_category[r * nc..(r + 1) * nc].iter().position(|&x| u < x).unwrap_or(nc - 1);
+        let options = &self.tables.platform_choice[r * nc + cat];
+        let Some(chosen) = self.choose_platform(c, options, rng.uniform()) else { return };
+        let t = chosen.table as usize;
+        trips[t] += 1;
+        let info = self.tables.info[t];
+        let table = self.tables.table(t);
+        if let Some(listing) = choose_listing(table, self.k, c, info.health, info.green, &mut rng) {
+            self.tables.sold[listing as usize].fetch_add(1, Ordering::Relaxed);
+            c.last_platform = chosen.platform;
+        }
+    }
+
+    /// The platform logit: option weights times the loyalty and social multipliers.
+    #[inline]
+    fn choose_platform<'o>(&self, c: &Consumer, options: &'o [PlatformOption], u: f64) -> Option<&'o PlatformOption> {
+        let weight = |o: &PlatformOption| {
+            let mut x = o.weight;
+            if o.platform == c.last_platform {
+                x *= c.loyalty_mult;
+            }
+            if c.social && o.social {
+                x *= self.social_mult;
+            }
+            x
+        };
+        let total: f32 = options.iter().map(weight).sum();
+        let mut target = u as f32 * total;
+        options
+            .iter()
+            .find(|o| {
+                let w = weight(o);
+                target -= w;
+                target < 0.0
+            })
+            .or(options.last())
+    }
+
+    /// Runs a chunk of consumers; returns its trips per table.
+    fn shop_chunk(&self, consumers: &mut [Consumer]) -> Vec<u32> {
+        let mut trips = vec![0u32; self.tables.info.len()];
+        for c in consumers {
+            self.shop_one(c, &mut trips);
+        }
+        trips
+    }
+}
+
+/// Draws `k` listings from `table` and picks one by logit against the outside option (weight 1);
+/// `None` if the consumer buys nothing. `health` and `green` are the table's category relevance.
+#[inline]
+fn choose_listing(table: &[Entry], k: usize, c: &Consumer, health: f32, green: f32, rng: &mut Counter) -> Option<u32> {
+    if table.is_empty() {
+        return None;
+    }
+    let (hh, gg) = (c.health * health, c.green * green);
+    let n = table.len() as u64;
+    let mut w = [0f32; MAX_OPTIONS];
+    let mut drawn = [0u32; MAX_OPTIONS];
+    for (w, drawn) in w[..k].iter_mut().zip(&mut drawn[..k]) {
+        let bits = rng.next_u64();
+        let e = &table[((bits >> 32) * n >> 32) as usize];
+        let which = usize::from(bits as u32 >= e.keep);
+        let slot = &e.slots[which];
+        let f = e.flags >> (2 * which);
+        let premium = (f & 1) as f32 * hh + ((f >> 1) & 1) as f32 * gg;
+        *w = slot.base + c.alpha * (slot.value + premium);
+        *drawn = slot.listing;
+    }
+    for x in &mut w[..k] {
+        *x = fast_exp(*x);
+    }
+    let total = 1.0 + w[..k].iter().map(|&x| f64::from(x)).sum::<f64>();
+    let mut target = rng.uniform() * total - 1.0;
+    if target < 0.0 {
+        return None; // the outside option: buy nothing
+    }
+    for (x, l) in w[..k].iter().zip(&drawn[..k]) {
+        target -= f64::from(*x);
+        if target < 0.0 {
+            return Some(*l);
+        }
+    }
+    // Rounding left a sliver past the last weight: it belongs to the last draw.
+    Some(drawn[k - 1])
 }
 
 /// Runs every consumer's shopping decision for the week.
-pub fn shop(clock: Res<Clock>, params: Res<Params>, tables: Res<Tables>, mut consumers: Query<&mut Consumer>) {
-    let s = &params.s;
-    let cons = &s.consumers;
-    let season = seasonality(clock.week_of_year(), cons.peak_week, cons.peak_width_weeks, cons.q4_peak);
-    let region_p: Vec<f64> = s
-        .regions
-        .iter()
-        .map(|r| region_shop_probability(r.purchase_probability, r.demand_growth, clock.years, season))
-        .collect();
-    let category_weights: Vec<&[f64]> = (0..params.regions()).map(|r| params.category_weights(r)).collect();
-    let nc = params.categories();
-    let k = (cons.candidates as usize).min(MAX_OPTIONS);
-    let social_mult = cons.social_boost.exp();
-    let outside = cons.outside_utility;
-    let (seed, tick) = (clock.seed, clock.tick);
-    let tables = &*tables;
-
-    consumers.par_iter_mut().for_each(|mut c| {
-        let mut rng = rng::agent(seed, Stream::Shopping, c.id, tick);
-        let r = usize::from(c.region);
-        if rng.random::<f64>() >= region_p[r] * f64::from(c.propensity) {
-            return;
+pub fn shop(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    trends: Res<Trends>,
+    mut tables: ResMut<Tables>,
+    mut consumers: Query<&mut Consumer>,
+) {
+    let week = Week::new(&clock, &params, &trends, &tables);
+    let mut storage: Vec<_> = consumers.contiguous_iter_mut().expect("consumers are stored in tables").collect();
+    let chunks = storage.iter_mut().flat_map(|part| part.bypass_change_detection().chunks_mut(CONSUMER_CHUNK));
+    let trips = par::map(chunks, |chunk| week.shop_chunk(chunk));
+    drop(week);
+    for chunk in trips {
+        for (total, n) in tables.trips.iter_mut().zip(chunk) {
+            *total += u64::from(n);
         }
-        let cat = pick(category_weights[r], rng.random());
-        let options = &tables.platform_choice[r * nc + cat];
-        if options.is_empty() {
-            return;
-        }
-        let mut weights = [0.0f64; MAX_OPTIONS];
-        for (w, o) in weights.iter_mut().zip(options) {
-            let mut x = f64::from(o.weight);
-            if o.platform == c.last_platform {
-                x *= f64::from(c.loyalty_mult);
-            }
-            if c.social && o.social {
-                x *= social_mult;
-            }
-            *w = x;
-        }
-        let chosen = &options[pick(&weights[..options.len()], rng.random())];
-        let table = &tables.tables[chosen.table as usize];
-        tables.trips[chosen.table as usize].fetch_add(1, Ordering::Relaxed);
-
-        // Utilities relative to the outside option, whose weight is 1.
-        let alpha = f64::from(c.alpha);
-        let v0 = outside - alpha * f64::from(tables.ln_basket[r * nc + cat]);
-        let mut drawn = [0u32; MAX_OPTIONS];
-        let mut total = 1.0;
-        for (slot, w) in drawn.iter_mut().zip(weights.iter_mut()).take(k) {
-            let column = rng.random::<f64>();
-            let i = ((column * table.len() as f64) as usize).min(table.len() - 1);
-            let e = if rng.random::<f32>() < table[i].prob { &table[i] } else { &table[table[i].alias as usize] };
-            let v = f64::from(e.base)
-                + alpha
-                    * (f64::from(c.health) * f64::from(e.health) + f64::from(c.green) * f64::from(e.green)
-                        - f64::from(e.ln_price));
-            *w = (v - v0).exp();
-            *slot = e.listing;
-            total += *w;
-        }
-        let mut target = rng.random::<f64>() * total - 1.0;
-        if target < 0.0 {
-            return; // the outside option: buy nothing
-        }
-        for (slot, w) in drawn.iter().zip(weights.iter()).take(k) {
-            if target < *w {
-                tables.sold[*slot as usize].fetch_add(1, Ordering::Relaxed);
-                c.last_platform = chosen.platform;
-                return;
-            }
-            target -= w;
-        }
-        // Rounding left a sliver past the last weight: it belongs to the last draw.
-        tables.sold[drawn[k - 1] as usize].fetch_add(1, Ordering::Relaxed);
-        c.last_platform = chosen.platform;
-    });
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::agents::NO_PLATFORM;
+    use crate::model::ranking::{Slot, TableInfo};
+    use std::sync::atomic::AtomicU32;
 
     #[test]
     fn seasonality_peaks_at_the_peak_week_and_wraps() {
@@ -138,17 +220,68 @@ mod tests {
         assert!((seasonality(1, 50, 2.5, 0.35) - seasonality(47, 50, 2.5, 0.35)).abs() < 1e-12);
     }
 
-    #[test]
-    fn demand_grows_at_the_yearly_rate() {
-        let a = region_shop_probability(0.4, 0.1, 0.0, 1.0);
-        let b = region_shop_probability(0.4, 0.1, 1.0, 1.0);
-        assert!((b / a - 1.1).abs() < 1e-12);
+    /// One region, one category, one platform whose table holds two listings drawn with
+    /// probabilities 1/4 and 3/4.
+    fn one_table(k: usize) -> (Tables, Vec<f64>) {
+        let a = Slot { listing: 0, base: 0.5, value: -1.0 };
+        let b = Slot { listing: 1, base: -0.2, value: 0.3 };
+        // Column 0 keeps `a` half the time, column 1 is always `b`: P(a) = 1/4.
+        let entries = vec![
+            Entry { keep: 1 << 31, flags: 0b0001, slots: [a, b] },
+            Entry { keep: u32::MAX, flags: 0, slots: [b, b] },
+        ];
+        let tables = Tables {
+            entries,
+            info: vec![TableInfo { start: 0, len: 2, health: 0.5, green: 0.0 }],
+            seller_first: vec![0, 2],
+            sold: (0..2).map(|_| AtomicU32::new(0)).collect(),
+            trips: vec![0],
+            platform_choice: vec![vec![PlatformOption { platform: 0, weight: 1.0, social: false, table: 0 }]],
+        };
+        let _ = k;
+        (tables, vec![0.25, 0.75])
     }
 
     #[test]
-    fn pick_follows_weights() {
-        assert_eq!(pick(&[1.0, 1.0], 0.49), 0);
-        assert_eq!(pick(&[1.0, 1.0], 0.51), 1);
-        assert_eq!(pick(&[0.0, 2.0], 0.0), 1);
+    fn purchases_follow_the_logit_with_an_outside_option() {
+        let (tables, draw_p) = one_table(1);
+        let week = Week {
+            tables: &tables,
+            region_p: vec![1.0],
+            cum_category: vec![1.0],
+            categories: 1,
+            k: 1,
+            social_mult: 1.0,
+            stream: rng::stream_key(3, Stream::Shopping),
+            step: 0,
+        };
+        let alpha = 1.5f32;
+        let health = 0.2f32;
+        let mut trips = vec![0u32];
+        let n = 400_000u64;
+        for id in 0..n {
+            let mut c = Consumer {
+                id,
+                alpha,
+                propensity: 2.0,
+                loyalty_mult: 1.0,
+                health,
+                green: 0.0,
+                region: 0,
+                last_platform: NO_PLATFORM,
+                social: false,
+            };
+            week.shop_one(&mut c, &mut trips);
+        }
+        assert_eq!(u64::from(trips[0]), n, "everyone shops");
+        // Listing a is certified healthy: its premium is health x table relevance (0.5).
+        let v_a = f64::from(0.5 + alpha * (-1.0 + health * 0.5));
+        let v_b = f64::from(-0.2 + alpha * 0.3);
+        let buy = |v: f64| v.exp() / (1.0 + v.exp());
+        let expected = [draw_p[0] * buy(v_a), draw_p[1] * buy(v_b)];
+        for (l, e) in expected.iter().enumerate() {
+            let got = f64::from(tables.sold[l].load(Ordering::Relaxed)) / n as f64;
+            assert!((got - e).abs() < 0.004, "listing {l}: {got} vs {e}");
+        }
     }
 }

@@ -128,6 +128,9 @@ pub struct Manifest {
     pub command_line: Vec<String>,
     pub started_at: String,
     pub wall_seconds: f64,
+    /// Consumer and seller agent-steps per second of simulation (here, not in `summary.json`,
+    /// so that every other file is byte-identical for the same config and seed).
+    pub agent_steps_per_second: f64,
     pub agents: serde_json::Value,
     pub weeks: u32,
     pub files: Vec<String>,
@@ -155,6 +158,7 @@ impl Manifest {
             command_line: command_line.to_vec(),
             started_at: started.to_rfc3339(),
             wall_seconds: results.wall_seconds,
+            agent_steps_per_second: results.agent_steps_per_second,
             agents: serde_json::to_value(results.agents).unwrap_or_default(),
             weeks: s.calendar.weeks,
             files: DATA_FILES.iter().map(|f| f.to_string()).collect(),

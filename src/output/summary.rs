@@ -15,6 +15,8 @@ pub struct Summary {
     pub years: Vec<YearSummary>,
     /// Consumer and seller agent-steps simulated (agents x ticks).
     pub agent_steps: u64,
+    /// What the initial agents show back of the input distributions (INPUT facts).
+    pub inputs: crate::model::record::SampledInputs,
 }
 
 /// One calendar year of outcomes (real units).
@@ -35,6 +37,7 @@ pub struct YearSummary {
     /// Exits of a kind over its mean active count in the year.
     pub exit_rate_by_kind: BTreeMap<String, f64>,
     pub brand_gmv_share: f64,
+    pub brand_gmv_share_start: f64,
     pub brand_gmv_share_end: f64,
     pub platform_gmv_usd: BTreeMap<String, f64>,
     pub platform_growth: BTreeMap<String, f64>,
@@ -46,12 +49,21 @@ pub struct YearSummary {
     pub mean_cpc_usd_by_region: BTreeMap<String, BTreeMap<String, f64>>,
     /// Share of cn sellers' GMV into a region that shipped as direct parcels.
     pub cn_direct_parcel_share: BTreeMap<String, f64>,
-    /// cn sellers' total cost over revenue on sales into a region.
+    /// cn sellers' total cost over revenue on sales into a region, and the two sums.
     pub cn_cost_to_revenue: BTreeMap<String, f64>,
+    pub cn_cost_usd: BTreeMap<String, f64>,
+    pub cn_revenue_usd: BTreeMap<String, f64>,
+    /// Mean CPM of social-commerce platforms in the year's fourth quarter, by region.
+    pub social_cpm_q4_usd: BTreeMap<String, BTreeMap<String, f64>>,
+    /// The regulators' policy in force at the end of the year, by region.
+    pub policy: BTreeMap<String, crate::config::Regulator>,
     pub duties_usd: f64,
     pub vat_usd: f64,
     pub seized_parcels: i64,
 }
+
+/// Fewest weekly ticks a year needs for its growth to be reported.
+const MIN_WEEKS_FOR_GROWTH: u32 = 48;
 
 fn ratio(a: f64, b: f64) -> f64 {
     if b != 0.0 && a.is_finite() && b.is_finite() { a / b } else { 0.0 }
@@ -77,6 +89,7 @@ pub fn summarize(r: &Results) -> Summary {
             entries: ticks.iter().map(|t| t.entries).sum(),
             exits: ticks.iter().map(|t| t.exits).sum(),
             brand_gmv_share: ratio(ticks.iter().map(|t| t.brand_gmv_share * t.gmv_usd).sum(), gmv),
+            brand_gmv_share_start: ticks[0].brand_gmv_share,
             brand_gmv_share_end: last.brand_gmv_share,
             duties_usd: ticks.iter().map(|t| t.duties_usd).sum(),
             vat_usd: ticks.iter().map(|t| t.vat_usd).sum(),
@@ -140,21 +153,40 @@ pub fn summarize(r: &Results) -> Summary {
             c.1 += x.cn_revenue_usd;
         }
         y.cn_direct_parcel_share = direct.into_iter().map(|(k, (a, b))| (k, ratio(a, b))).collect();
-        y.cn_cost_to_revenue = costs.into_iter().map(|(k, (a, b))| (k, ratio(a, b))).collect();
+        y.cn_cost_to_revenue = costs.iter().map(|(k, (a, b))| (k.clone(), ratio(*a, *b))).collect();
+        y.cn_cost_usd = costs.iter().map(|(k, (a, _))| (k.clone(), *a)).collect();
+        y.cn_revenue_usd = costs.into_iter().map(|(k, (_, b))| (k, b)).collect();
+        let mut cpm: BTreeMap<String, BTreeMap<String, (f64, u32)>> = BTreeMap::new();
+        for p in plats.iter().filter(|p| p.cpm_usd > 0.0 && p.date.get(5..7).is_some_and(|m| m >= "10")) {
+            let c = cpm.entry(p.platform.clone()).or_default().entry(p.region.clone()).or_default();
+            c.0 += p.cpm_usd;
+            c.1 += 1;
+        }
+        y.social_cpm_q4_usd = cpm
+            .into_iter()
+            .map(|(p, m)| (p, m.into_iter().map(|(r, (sum, n))| (r, ratio(sum, f64::from(n)))).collect()))
+            .collect();
+        if let Some((_, regulators)) = r.policy.iter().rev().find(|(y2, _)| *y2 == year) {
+            y.policy = regulators.iter().map(|g| (g.region.clone(), g.clone())).collect();
+        }
         if let Some(prev) = out.last() {
-            if prev.weeks >= 52 && y.weeks >= 52 {
-                y.gmv_growth = Some(ratio(y.gmv_usd, prev.gmv_usd) - 1.0);
+            // Years of unequal length (52 or 53 weekly ticks, or a run ending mid-December)
+            // compare GMV per week; a year of fewer than 48 weeks has no growth.
+            if prev.weeks >= MIN_WEEKS_FOR_GROWTH && y.weeks >= MIN_WEEKS_FOR_GROWTH {
+                let per_week = |gmv: f64, weeks: u32| gmv / f64::from(weeks);
+                y.gmv_growth = Some(ratio(per_week(y.gmv_usd, y.weeks), per_week(prev.gmv_usd, prev.weeks)) - 1.0);
             }
             y.platform_growth = y
                 .platform_gmv_usd
                 .iter()
                 .filter_map(|(k, v)| {
-                    prev.platform_gmv_usd.get(k).filter(|p| **p > 0.0).map(|p| (k.clone(), v / p - 1.0))
+                    let weeks = f64::from(prev.weeks) / f64::from(y.weeks);
+                    prev.platform_gmv_usd.get(k).filter(|p| **p > 0.0).map(|p| (k.clone(), v * weeks / p - 1.0))
                 })
                 .collect();
         }
         out.push(y);
     }
     let agent_steps = (r.agents.consumers + r.agents.sellers) * r.ticks.len() as u64;
-    Summary { scenario: r.scenario.clone(), seed: r.seed, years: out, agent_steps }
+    Summary { scenario: r.scenario.clone(), seed: r.seed, years: out, agent_steps, inputs: r.inputs.clone() }
 }

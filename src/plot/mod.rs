@@ -11,7 +11,7 @@
 //! library needed); it is registered as `"sans-serif"` on first use.
 
 mod charts;
-mod common;
+pub(crate) mod common;
 mod data;
 mod platform;
 #[cfg(test)]

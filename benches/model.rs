@@ -1,0 +1,84 @@
+//! Benchmarks of the model's hot systems and of whole ticks: `cargo bench --bench model`.
+//!
+//! Worlds are built from `configs/2026.ron` at a chosen scale and stepped a few weeks, so that
+//! tables, prices and sales are warm; a benchmark then reruns one system on that world (the
+//! systems are idempotent enough for that: they recompute the week from the same state) or
+//! steps whole ticks. Threads: all cores, or `BENCH_THREADS=n`; scenario: `configs/2026.ron`,
+//! or `BENCH_CONFIG=path`. docs/PERFORMANCE.md lists the results and what they mean.
+
+use bevy_ecs::system::RunSystemOnce;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use crossborder_sim::config;
+use crossborder_sim::model::{Simulation, accounting, init_threads, ranking, settlement, shopping};
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+/// Weeks stepped before measuring.
+const WARM_WEEKS: u32 = 4;
+
+/// A world of `consumers` consumer agents and `sellers` seller agents, stepped `WARM_WEEKS`.
+fn world(consumers: u32, sellers: u32) -> Simulation {
+    let threads = std::env::var("BENCH_THREADS").ok().and_then(|t| t.parse().ok());
+    init_threads(threads);
+    let path = std::env::var_os("BENCH_CONFIG")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/2026.ron"), Into::into);
+    let mut s = config::load(&path).expect("the benchmark scenario loads");
+    s.scale.consumer_agents = consumers;
+    s.scale.seller_agents = sellers;
+    // Long enough that no benchmark runs out of weeks.
+    s.calendar.weeks = 2000;
+    s.calendar.warmup_weeks = 0;
+    let seed = s.seed;
+    let mut sim = Simulation::new(s, seed, threads != Some(1));
+    for _ in 0..WARM_WEEKS {
+        sim.step();
+    }
+    sim
+}
+
+/// One system on a 1M-consumer, 100k-seller world.
+fn systems(c: &mut Criterion) {
+    let consumers = 1_000_000;
+    let sellers = 100_000;
+    let mut sim = world(consumers, sellers);
+    let mut g = c.benchmark_group("system");
+    g.sample_size(30).measurement_time(Duration::from_secs(10));
+
+    g.throughput(Throughput::Elements(u64::from(consumers)));
+    g.bench_function("shop/1M_consumers", |b| {
+        b.iter(|| sim.world.run_system_once(shopping::shop).expect("shop runs"));
+    });
+
+    g.throughput(Throughput::Elements(u64::from(sellers)));
+    g.bench_function("build_tables/100k_sellers", |b| {
+        b.iter(|| sim.world.run_system_once(ranking::build_tables).expect("build_tables runs"));
+    });
+    g.bench_function("settle/100k_sellers", |b| {
+        b.iter(|| sim.world.run_system_once(settlement::settle).expect("settle runs"));
+    });
+    g.bench_function("account/100k_sellers", |b| {
+        b.iter(|| sim.world.run_system_once(accounting::account).expect("account runs"));
+    });
+    g.finish();
+    black_box(&mut sim);
+}
+
+/// Whole ticks at the default scale (200k consumers, 20k sellers) and at 10x that.
+fn ticks(c: &mut Criterion) {
+    let mut g = c.benchmark_group("tick");
+    for (name, consumers, sellers, samples) in
+        [("default_200k", 200_000, 20_000, 30), ("large_2M", 2_000_000, 200_000, 10)]
+    {
+        let mut sim = world(consumers, sellers);
+        g.sample_size(samples).measurement_time(Duration::from_secs(15));
+        g.throughput(Throughput::Elements(u64::from(consumers + sellers)));
+        g.bench_function(name, |b| {
+            b.iter(|| assert!(sim.step(), "the benchmark world ran out of weeks"));
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, systems, ticks);
+criterion_main!(benches);

@@ -1,0 +1,68 @@
+//! Deterministic data parallelism on bevy's compute pool (the pool `--threads` sizes).
+//!
+//! Work is cut into chunks whose bounds depend only on the amount of work, never on the number
+//! of threads, and the per-chunk results come back in chunk order. A fold over them in that
+//! order (even of floating-point sums) therefore gives the same answer with one thread or many.
+//! With a one-thread pool the chunks run in order on the calling thread.
+
+use bevy_tasks::ComputeTaskPool;
+use std::ops::Range;
+
+/// Threads of the compute pool (1 if it is not initialised).
+pub fn threads() -> usize {
+    ComputeTaskPool::try_get().map_or(1, |p| p.thread_num())
+}
+
+/// Runs `f` on every item, in parallel when the pool has more than one thread; results are in
+/// item order.
+pub fn map<I: Send, R: Send + 'static>(items: impl Iterator<Item = I>, f: impl Fn(I) -> R + Sync) -> Vec<R> {
+    if threads() <= 1 {
+        return items.map(f).collect();
+    }
+    let f = &f;
+    ComputeTaskPool::get().scope(|scope| {
+        for item in items {
+            scope.spawn(async move { f(item) });
+        }
+    })
+}
+
+/// `0..n` cut into ranges of `chunk` (the last one shorter).
+pub fn ranges(n: usize, chunk: usize) -> impl Iterator<Item = Range<usize>> {
+    let chunk = chunk.max(1);
+    (0..n.div_ceil(chunk)).map(move |i| i * chunk..((i + 1) * chunk).min(n))
+}
+
+/// Runs `f` on `0..n` cut into ranges of `chunk`; results in range order.
+pub fn map_ranges<R: Send + 'static>(n: usize, chunk: usize, f: impl Fn(Range<usize>) -> R + Sync) -> Vec<R> {
+    map(ranges(n, chunk), f)
+}
+
+/// Splits `data` into consecutive pieces of the given lengths (which must sum to at most
+/// `data.len()`).
+pub fn split_by_lengths<'a, T>(mut data: &'a mut [T], lengths: impl Iterator<Item = usize>) -> Vec<&'a mut [T]> {
+    let mut out = Vec::new();
+    for len in lengths {
+        let (head, tail) = data.split_at_mut(len);
+        out.push(head);
+        data = tail;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_once_in_order() {
+        let r: Vec<_> = ranges(10, 4).collect();
+        assert_eq!(r, vec![0..4, 4..8, 8..10]);
+        assert_eq!(ranges(0, 4).count(), 0);
+        let sums = map_ranges(1000, 7, |r| r.sum::<usize>());
+        assert_eq!(sums.iter().sum::<usize>(), 999 * 1000 / 2);
+        let mut v = [0u8; 6];
+        let parts = split_by_lengths(&mut v, [1, 2, 3].into_iter());
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![1, 2, 3]);
+    }
+}

@@ -1,0 +1,324 @@
+//! `sim analyze DIR`: statistics of a finished sweep, into `DIR/analysis/`.
+//!
+//! - `points.csv`: per point, its parameters and, per metric, the mean, standard deviation and
+//!   Student-t 95% interval of the mean across replicates (failed runs and missing values skipped).
+//! - `sobol.csv` (Sobol sweeps): first-order and total indices with bootstrap intervals, on the
+//!   replicate means of each point.
+//! - `morris.csv` (Morris sweeps): mu*, mu and sigma of the elementary effects.
+//! - `plots/`: each metric against each parameter with its interval band, and sensitivity bars.
+//!
+//! `runs.csv` is streamed; memory holds a few numbers per point and metric, not the runs.
+
+use super::plots::{self, Effect, EffectPanel, Indices, Sensitivity};
+use super::samplers::{Design, SaltelliRole, morris_delta, saltelli_role};
+use super::spec::{Parameter, Sampler};
+use super::stats::{self, Running, Sample};
+use super::store::{Manifest, RUNS_CSV, format_number};
+use crate::config::path;
+use crate::error::SimError;
+use crate::output::write_atomic;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Bins of a continuous parameter in the effect plots, at most.
+const MAX_BINS: usize = 10;
+/// Points drawn in an effect panel, at most (every n-th point beyond).
+const MAX_SCATTER: usize = 5000;
+
+/// What a parameter's axis is split into for the effect plots.
+struct Axis {
+    /// Bin of a unit coordinate.
+    bins: usize,
+    grid: bool,
+}
+
+impl Axis {
+    fn new(p: &Parameter, sampler: &Sampler, points: u64) -> Self {
+        match (&p.values, sampler) {
+            (Some(v), _) => Axis { bins: v.len(), grid: true },
+            (None, Sampler::Grid { levels }) => Axis { bins: *levels as usize, grid: true },
+            (None, _) => Axis { bins: (points as usize / 5).clamp(3, MAX_BINS), grid: false },
+        }
+    }
+
+    fn bin(&self, u: f64) -> usize {
+        let b = if self.grid && self.bins > 1 {
+            (u * (self.bins - 1) as f64).round()
+        } else {
+            (u * self.bins as f64).floor()
+        };
+        (b.max(0.0) as usize).min(self.bins - 1)
+    }
+
+    /// The unit coordinate at the middle of bin `b`.
+    fn center(&self, b: usize) -> f64 {
+        if self.grid {
+            if self.bins > 1 { b as f64 / (self.bins - 1) as f64 } else { 0.5 }
+        } else {
+            (b as f64 + 0.5) / self.bins as f64
+        }
+    }
+}
+
+/// Everything read from `runs.csv`.
+struct Tally {
+    /// Per point: its parameter cells (first row seen), runs, failed runs, per metric.
+    cells: Vec<Option<Vec<String>>>,
+    runs: Vec<u32>,
+    failed: Vec<u32>,
+    per_point: Vec<Vec<Running>>,
+    /// Per parameter, bin and metric: runs' values.
+    per_bin: Vec<Vec<Vec<Running>>>,
+}
+
+/// Analyses the sweep in `dir`; returns the files written.
+pub fn analyze(dir: &Path) -> Result<Vec<PathBuf>, SimError> {
+    let m = Manifest::read(dir)?
+        .ok_or_else(|| SimError::Usage(format!("{}: no sweep.json here; not a sweep directory", dir.display())))?;
+    let spec = &m.spec;
+    let levels: Vec<u32> = spec.parameters.iter().map(|p| p.grid_levels(&spec.sampler)).collect();
+    let design = Design::new(&spec.sampler, &levels, spec.seed);
+    let axes: Vec<Axis> = spec.parameters.iter().map(|p| Axis::new(p, &spec.sampler, m.points)).collect();
+    let tally = read_runs(dir, &m, &design, &axes)?;
+    let out = dir.join("analysis");
+    std::fs::create_dir_all(&out).map_err(|e| SimError::io(&out, e))?;
+    let mut written = vec![write_points(&out, &m, &tally)?];
+    let means: Vec<Vec<f64>> = tally.per_point.iter().map(|p| p.iter().map(|r| r.sample().mean).collect()).collect();
+    let mut sensitivity = Vec::new();
+    match spec.sampler {
+        Sampler::Sobol { base_points } => {
+            let (path, s) = write_sobol(&out, &m, &means, u64::from(base_points))?;
+            written.push(path);
+            sensitivity = s;
+        }
+        Sampler::Morris { trajectories, levels } => {
+            let (path, s) = write_morris(&out, &m, &design, &means, u64::from(trajectories), levels)?;
+            written.push(path);
+            sensitivity = s;
+        }
+        _ => {}
+    }
+    let effects = effect_panels(&m, &design, &axes, &tally, &means);
+    written.extend(plots::write_all(&out.join("plots"), &effects, &sensitivity)?);
+    Ok(written)
+}
+
+fn read_runs(dir: &Path, m: &Manifest, design: &Design, axes: &[Axis]) -> Result<Tally, SimError> {
+    let path = dir.join(RUNS_CSV);
+    let bad = |message: String| SimError::Usage(format!("{}: {message}", path.display()));
+    let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
+    let (points, k, nm) = (m.points as usize, m.parameters.len(), m.metrics.len());
+    let mut t = Tally {
+        cells: vec![None; points],
+        runs: vec![0; points],
+        failed: vec![0; points],
+        per_point: vec![vec![Running::default(); nm]; points],
+        per_bin: axes.iter().map(|a| vec![vec![Running::default(); nm]; a.bins]).collect(),
+    };
+    let mut record = csv::StringRecord::new();
+    let mut cached: Option<(usize, Vec<usize>)> = None;
+    while reader.read_record(&mut record).map_err(|e| bad(e.to_string()))? {
+        let point: usize = record
+            .get(1)
+            .and_then(|p| p.parse().ok())
+            .filter(|&p| p < points)
+            .ok_or_else(|| bad(format!("line {}: bad point_id", record.position().map_or(0, |p| p.line()))))?;
+        if cached.as_ref().is_none_or(|(p, _)| *p != point) {
+            let bins = design.unit(point as u64).iter().zip(axes).map(|(&u, a)| a.bin(u)).collect();
+            cached = Some((point, bins));
+        }
+        let bins = &cached.as_ref().expect("set above").1;
+        t.runs[point] += 1;
+        if record.get(4 + k + nm) != Some("ok") {
+            t.failed[point] += 1;
+            continue;
+        }
+        t.cells[point].get_or_insert_with(|| (0..k).map(|i| record.get(4 + i).unwrap_or("").to_string()).collect());
+        for j in 0..nm {
+            let x = record.get(4 + k + j).and_then(|c| c.parse::<f64>().ok()).unwrap_or(f64::NAN);
+            t.per_point[point][j].push(x);
+            for (i, &b) in bins.iter().enumerate() {
+                t.per_bin[i][b][j].push(x);
+            }
+        }
+    }
+    Ok(t)
+}
+
+fn csv_row(w: &mut dyn Write, fields: &[String]) -> std::io::Result<()> {
+    let mut c = csv::Writer::from_writer(Vec::new());
+    c.write_record(fields).map_err(std::io::Error::other)?;
+    w.write_all(&c.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?)
+}
+
+fn write_points(out: &Path, m: &Manifest, t: &Tally) -> Result<PathBuf, SimError> {
+    let path = out.join("points.csv");
+    write_atomic(&path, |w| {
+        let mut header: Vec<String> = vec!["point_id".into()];
+        header.extend(m.parameters.iter().map(|p| p.name.clone()));
+        header.extend(["runs", "failed"].map(String::from));
+        for name in &m.metrics {
+            header.extend(["mean", "sd", "ci_lo", "ci_hi"].map(|s| format!("{name}:{s}")));
+        }
+        csv_row(w, &header)?;
+        for p in 0..t.runs.len() {
+            let mut row = vec![p.to_string()];
+            row.extend(t.cells[p].clone().unwrap_or_else(|| vec![String::new(); m.parameters.len()]));
+            row.extend([t.runs[p].to_string(), t.failed[p].to_string()]);
+            for r in &t.per_point[p] {
+                let s: Sample = r.sample();
+                row.extend([s.mean, s.sd, s.lo, s.hi].map(format_number));
+            }
+            csv_row(w, &row)?;
+        }
+        Ok(())
+    })?;
+    Ok(path)
+}
+
+fn write_sobol(out: &Path, m: &Manifest, means: &[Vec<f64>], n: u64) -> Result<(PathBuf, Vec<Sensitivity>), SimError> {
+    let k = m.parameters.len();
+    let mut figures = Vec::new();
+    let mut rows = Vec::new();
+    for (j, metric) in m.metrics.iter().enumerate() {
+        let (mut fa, mut fb, mut fab) = (Vec::new(), Vec::new(), vec![Vec::new(); k]);
+        for row in 0..n {
+            let ids = (0..k as u64 + 2).map(|i| (row * (k as u64 + 2) + i) as usize);
+            let ys: Vec<f64> = ids.map(|id| means[id][j]).collect();
+            if ys.iter().any(|y| !y.is_finite()) {
+                continue;
+            }
+            for (i, y) in ys.into_iter().enumerate() {
+                match saltelli_role(i as u64, k).1 {
+                    SaltelliRole::A => fa.push(y),
+                    SaltelliRole::B => fb.push(y),
+                    SaltelliRole::AB(f) => fab[f].push(y),
+                }
+            }
+        }
+        let s = stats::sobol(&fa, &fb, &fab, m.spec.bootstrap, m.spec.seed);
+        for (i, p) in m.parameters.iter().enumerate() {
+            let (s1, st) = (s.first[i], s.total[i]);
+            rows.push(
+                vec![metric.clone(), p.name.clone(), fa.len().to_string()]
+                    .into_iter()
+                    .chain([s1.value, s1.lo, s1.hi, st.value, st.lo, st.hi].map(format_number))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        figures.push(Sensitivity {
+            metric: metric.clone(),
+            parameters: m.parameters.iter().map(|p| p.name.clone()).collect(),
+            indices: Indices::Sobol { first: s.first, total: s.total, rows: fa.len() },
+        });
+    }
+    let header = ["metric", "parameter", "rows", "S1", "S1_ci_lo", "S1_ci_hi", "ST", "ST_ci_lo", "ST_ci_hi"];
+    let path = write_table(out, "sobol.csv", &header, &rows)?;
+    Ok((path, figures))
+}
+
+fn write_morris(
+    out: &Path,
+    m: &Manifest,
+    design: &Design,
+    means: &[Vec<f64>],
+    trajectories: u64,
+    levels: u32,
+) -> Result<(PathBuf, Vec<Sensitivity>), SimError> {
+    let k = m.parameters.len();
+    let per = k as u64 + 1;
+    // Per metric and factor: the elementary effects, (y after - y before) / (u after - u before).
+    let mut effects = vec![vec![Vec::new(); k]; m.metrics.len()];
+    for t in 0..trajectories {
+        let units: Vec<Vec<f64>> = (0..per).map(|s| design.unit(t * per + s)).collect();
+        for s in 0..k {
+            let (a, b) = (&units[s], &units[s + 1]);
+            let Some(i) = (0..k).find(|&i| a[i] != b[i]) else { continue };
+            let (ya, yb) = (&means[(t * per) as usize + s], &means[(t * per) as usize + s + 1]);
+            for (j, ee) in effects.iter_mut().enumerate() {
+                ee[i].push((yb[j] - ya[j]) / (b[i] - a[i]));
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    let mut figures = Vec::new();
+    for (metric, ee) in m.metrics.iter().zip(&effects) {
+        let st = stats::morris(ee, m.spec.bootstrap, m.spec.seed);
+        for (p, s) in m.parameters.iter().zip(&st) {
+            rows.push(
+                vec![metric.clone(), p.name.clone(), s.n.to_string()]
+                    .into_iter()
+                    .chain([s.mu_star.value, s.mu_star.lo, s.mu_star.hi, s.mu, s.sigma].map(format_number))
+                    .collect(),
+            );
+        }
+        figures.push(Sensitivity {
+            metric: metric.clone(),
+            parameters: m.parameters.iter().map(|p| p.name.clone()).collect(),
+            indices: Indices::Morris { stats: st, delta: morris_delta(levels) },
+        });
+    }
+    let header = ["metric", "parameter", "effects", "mu_star", "mu_star_ci_lo", "mu_star_ci_hi", "mu", "sigma"];
+    Ok((write_table(out, "morris.csv", &header, &rows)?, figures))
+}
+
+fn write_table(out: &Path, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<PathBuf, SimError> {
+    let path = out.join(name);
+    write_atomic(&path, |w| {
+        csv_row(w, &header.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+        rows.iter().try_for_each(|r| csv_row(w, r))
+    })?;
+    Ok(path)
+}
+
+/// The effect plot data: per metric and parameter, the binned means with intervals and the
+/// points' means.
+fn effect_panels(m: &Manifest, design: &Design, axes: &[Axis], t: &Tally, means: &[Vec<f64>]) -> Vec<Effect> {
+    let integer: Vec<bool> = m
+        .spec
+        .parameters
+        .iter()
+        .map(|p| path::get(&m.base_scenario, &p.path).is_ok_and(|v| v.is_i64() || v.is_u64()))
+        .collect();
+    // x of a unit coordinate: the value for numeric parameters, the list index for text ones.
+    let x_of = |i: usize, u: f64| -> f64 {
+        let p = &m.spec.parameters[i];
+        match (&p.values, m.parameters[i].numeric) {
+            (Some(v), false) => ((u * v.len() as f64) as usize).min(v.len() - 1) as f64,
+            _ => p.value(u, integer[i]).as_f64().unwrap_or(f64::NAN),
+        }
+    };
+    let stride = (m.points as usize).div_ceil(MAX_SCATTER).max(1);
+    let shown: Vec<(Vec<f64>, &Vec<f64>)> =
+        (0..m.points as usize).step_by(stride).map(|p| (design.unit(p as u64), &means[p])).collect();
+    m.metrics
+        .iter()
+        .enumerate()
+        .map(|(j, metric)| Effect {
+            metric: metric.clone(),
+            panels: m
+                .parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| EffectPanel {
+                    parameter: p.name.clone(),
+                    labels: if p.numeric {
+                        Vec::new()
+                    } else {
+                        m.spec.parameters[i]
+                            .values
+                            .iter()
+                            .flatten()
+                            .map(|v| v.as_str().map_or(v.to_string(), String::from))
+                            .collect()
+                    },
+                    bins: (0..axes[i].bins)
+                        .map(|b| (x_of(i, axes[i].center(b)), t.per_bin[i][b][j].sample()))
+                        .filter(|(_, s)| s.n > 0)
+                        .collect(),
+                    points: shown.iter().map(|(u, y)| (x_of(i, u[i]), y[j])).filter(|(_, y)| y.is_finite()).collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}

@@ -1,0 +1,42 @@
+//! Parameter sweeps: many runs of one scenario with parameters varied by a sampler, run in
+//! parallel, streamed to disk, resumable and shardable, then analysed.
+//!
+//! - [`spec`]: the sweep file (`configs/sweeps/*.ron`) and its validation.
+//! - [`samplers`] (and [`sobol`]): Grid, Random, Latin hypercube, Saltelli on the Sobol sequence,
+//!   Morris trajectories, as unit-cube designs with random access by point id.
+//! - [`runner`]: `sim sweep`: runs in parallel (rayon across runs, worlds single-threaded).
+//! - [`store`] and [`table`]: the output directory, `runs.csv` as the journal, `runs.parquet`.
+//! - [`merge`]: `sim merge` of shards. [`analyze`], [`stats`], [`plots`]: `sim analyze`.
+//!
+//! Run `run_id` is replicate `run_id % replicates` of point `run_id / replicates`; its seed comes
+//! from the sweep seed and the run id alone, so results do not depend on threads or shards.
+
+pub mod analyze;
+pub mod merge;
+pub mod metrics;
+pub mod plots;
+pub mod runner;
+pub mod samplers;
+pub mod shard;
+pub mod sobol;
+pub mod spec;
+pub mod stats;
+pub mod store;
+pub mod table;
+
+pub use analyze::analyze;
+pub use merge::merge;
+pub use runner::{Progress, SweepOptions, SweepOutcome, run_one, run_seed, sweep};
+pub use shard::Shard;
+pub use spec::{SweepPlan, SweepSpec, load};
+
+use crate::error::SimError;
+
+/// The shard to run: `flag` if given, else the one of a cluster array job's environment (and
+/// the variable it came from), else none.
+pub fn shard_from_flag_or_env(flag: Option<Shard>) -> Result<Option<(Shard, &'static str)>, SimError> {
+    match flag {
+        Some(s) => Ok(Some((s, "--shard"))),
+        None => shard::from_env(|name| std::env::var(name).ok()).map_err(SimError::Usage),
+    }
+}

@@ -1,0 +1,178 @@
+//! The `sim` command line: reproducibility, the output directory rules, usage and exit codes.
+
+use crate::util::{Fixture, TINY, small_fixture, small_run};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Every file under `dir` (relative path to bytes), except the manifest, which holds timings.
+fn files_but_manifest(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                if name != "manifest.json" {
+                    out.insert(name, std::fs::read(&path).unwrap());
+                }
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn same_config_and_seed_give_identical_files_with_one_or_two_threads() {
+    let f = Fixture::new();
+    let (config, one) = (small_fixture(), f.path().join("one"));
+    f.sim(["run", config.to_str().unwrap(), "--out", one.to_str().unwrap(), "--threads", "1", "--quiet"]).ok();
+    let a = files_but_manifest(&one);
+    let b = files_but_manifest(small_run());
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert!(a.keys().any(|k| k.ends_with(".png")) && a.keys().any(|k| k.ends_with(".svg")));
+    for (name, bytes) in &a {
+        assert!(bytes == &b[name], "{name} differs between --threads 1 and --threads 2");
+    }
+}
+
+#[test]
+fn another_seed_gives_other_results_and_is_recorded() {
+    let f = Fixture::new();
+    let (config, out) = (small_fixture(), f.path().join("seeded"));
+    f.sim(["run", config.to_str().unwrap(), "--out", out.to_str().unwrap(), "--seed", "99", "--quiet"]).ok();
+    let read = |dir: &Path, file: &str| std::fs::read(dir.join(file)).unwrap();
+    assert_ne!(read(&out, "ticks.csv"), read(small_run(), "ticks.csv"));
+    let manifest: serde_json::Value = serde_json::from_slice(&read(&out, "manifest.json")).unwrap();
+    assert_eq!(manifest["seed"], 99);
+    let summary: serde_json::Value = serde_json::from_slice(&read(&out, "summary.json")).unwrap();
+    assert_eq!(summary["seed"], 99);
+}
+
+#[test]
+fn a_foreign_non_empty_directory_is_refused_and_left_untouched() {
+    let f = Fixture::new();
+    let config = f.scenario("tiny", TINY);
+    f.write("mine/notes.txt", "keep me");
+    let err = f.sim(["run", config.to_str().unwrap(), "--out", "mine", "--quiet"]).usage_error();
+    assert!(err.contains("mine") && err.contains("--force"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(f.path().join("mine")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["notes.txt"]);
+    assert_eq!(std::fs::read_to_string(f.path().join("mine/notes.txt")).unwrap(), "keep me");
+
+    // --force writes the run next to what is there.
+    f.sim(["run", config.to_str().unwrap(), "--out", "mine", "--quiet", "--force"]).ok();
+    assert_eq!(std::fs::read_to_string(f.path().join("mine/notes.txt")).unwrap(), "keep me");
+    assert!(f.path().join("mine/ticks.csv").is_file() && f.path().join("mine/manifest.json").is_file());
+}
+
+#[test]
+fn a_previous_output_is_rewritten_without_force() {
+    let f = Fixture::new();
+    let config = f.scenario("tiny", TINY);
+    f.sim(["run", config.to_str().unwrap(), "--out", "out", "--quiet"]).ok();
+    let first = std::fs::read(f.path().join("out/ticks.csv")).unwrap();
+    f.sim(["run", config.to_str().unwrap(), "--out", "out", "--quiet", "--seed", "5"]).ok();
+    assert_ne!(std::fs::read(f.path().join("out/ticks.csv")).unwrap(), first);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(f.path().join("out/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 5);
+}
+
+#[test]
+fn an_output_path_that_is_a_file_is_refused() {
+    let f = Fixture::new();
+    let config = f.scenario("tiny", TINY);
+    f.write("taken", "a file");
+    let err = f.sim(["run", config.to_str().unwrap(), "--out", "taken", "--quiet"]).usage_error();
+    assert!(err.contains("taken") && err.contains("not a directory"), "{err}");
+    assert_eq!(std::fs::read_to_string(f.path().join("taken")).unwrap(), "a file");
+}
+
+#[test]
+fn the_default_output_directory_is_outputs_slash_the_scenario_name() {
+    let f = Fixture::new();
+    let mut sets = TINY.to_vec();
+    sets.push(("output.plots", "false"));
+    let config = f.scenario("tiny_default", &sets);
+    let run = f.sim(["run", config.to_str().unwrap()]).ok();
+    let dir = f.path().join("outputs/tiny_default");
+    assert!(dir.join("ticks.csv").is_file() && dir.join("manifest.json").is_file());
+    // Without plots there is no plots directory.
+    assert!(!dir.join("plots").exists());
+    // Not quiet: a summary table on stdout, naming the scenario and where the files are.
+    assert!(run.stdout.contains("Scenario `tiny_default`"), "{}", run.stdout);
+    assert!(run.stdout.contains("Data files: outputs/tiny_default"), "{}", run.stdout);
+    for year in ["2024", "2025"] {
+        assert!(run.stdout.lines().any(|l| l.starts_with(year)), "no {year} row in\n{}", run.stdout);
+    }
+}
+
+#[test]
+fn quiet_prints_nothing() {
+    let f = Fixture::new();
+    let config = f.scenario("tiny", TINY);
+    let run = f.sim(["run", config.to_str().unwrap(), "--out", "out", "--quiet"]).ok();
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+}
+
+#[test]
+fn plot_redraws_the_charts_of_an_output_directory() {
+    let f = Fixture::new();
+    let mut sets = TINY.to_vec();
+    sets.push(("output.plots", "false"));
+    let config = f.scenario("tiny", &sets);
+    f.sim(["run", config.to_str().unwrap(), "--out", "out", "--quiet"]).ok();
+    let run = f.sim(["plot", "out"]).ok();
+    for chart in ["seller_exits", "platform_share", "brand_vs_white_label", "ad_costs"] {
+        for ext in ["png", "svg"] {
+            let path = f.path().join(format!("out/plots/{chart}.{ext}"));
+            assert!(path.is_file(), "{}", path.display());
+            assert!(run.stdout.contains(&format!("{chart}.{ext}")), "{}", run.stdout);
+        }
+    }
+    // A directory that is not a run's output is bad input.
+    std::fs::create_dir(f.path().join("empty")).unwrap();
+    let err = f.sim(["plot", "empty"]).usage_error();
+    assert!(err.contains("empty"), "{err}");
+}
+
+#[test]
+fn bad_usage_exits_with_code_2() {
+    let f = Fixture::new();
+    let config = small_fixture();
+    let config = config.to_str().unwrap();
+    for args in [
+        vec![],
+        vec!["frobnicate"],
+        vec!["run"],
+        vec!["run", config, "--threads", "0"],
+        vec!["run", config, "--threads", "many"],
+        vec!["run", config, "--seed", "-1"],
+        vec!["run", config, "--colour"],
+        vec!["validate"],
+        vec!["validate", config, "extra"],
+    ] {
+        let r = f.sim(&args);
+        assert_eq!(r.code, 2, "sim {args:?}: {}", r.stderr);
+        assert!(r.stderr.starts_with("error:") || r.stderr.contains("Usage:"), "sim {args:?}: {}", r.stderr);
+    }
+    assert!(!f.path().join("outputs").exists());
+}
+
+#[test]
+fn help_and_version_exit_with_code_0() {
+    let f = Fixture::new();
+    let help = f.sim(["--help"]).ok();
+    for command in ["run", "validate", "plot"] {
+        assert!(help.stdout.contains(command), "{}", help.stdout);
+    }
+    let run_help = f.sim(["run", "--help"]).ok();
+    for flag in ["--out", "--seed", "--threads", "--force", "--quiet"] {
+        assert!(run_help.stdout.contains(flag), "{}", run_help.stdout);
+    }
+    let version = f.sim(["--version"]).ok();
+    assert_eq!(version.stdout.trim(), format!("sim {}", env!("CARGO_PKG_VERSION")));
+}

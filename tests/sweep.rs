@@ -1,0 +1,269 @@
+//! `sim sweep`, `sim merge` and `sim analyze` end to end, on tiny worlds (300 sellers, 3,000
+//! consumers, 20 weeks) so that the whole file runs in seconds.
+
+use crossborder_sim::sweep::{self, Shard, SweepOptions};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A sweep file on the calibrated scenario at a tiny scale, with the given sampler, replicates,
+/// parameters and metrics (RON fragments).
+fn sweep_file(dir: &Path, name: &str, sampler: &str, replicates: u32, parameters: &str, metrics: &str) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/2026.ron");
+    let text = format!(
+        r#"(
+    name: "{name}",
+    base: "{}",
+    seed: 42,
+    sampler: {sampler},
+    replicates: {replicates},
+    scale: (seller_agents: 300, consumer_agents: 3000),
+    set: {{ "calendar.weeks": 20, "calendar.warmup_weeks": 0 }},
+    parameters: [{parameters}],
+    metrics: [{metrics}],
+)"#,
+        base.display()
+    );
+    let path = dir.join(format!("{name}.ron"));
+    fs::write(&path, text).unwrap();
+    path
+}
+
+const PARAMS: &str = r#"(path: "platforms[temu].brand_tilt", range: (0.0, 1.0)),
+    (path: "sellers.small.loss_streak_limit", range: (4, 16)),"#;
+const METRICS: &str = r#""brand_gmv_share@2024", "exit_rate_by_kind.white_label@2024", "platform_share.temu@2024""#;
+
+/// A 3 x 3 grid with 2 replicates: 18 runs.
+fn grid(dir: &Path) -> PathBuf {
+    sweep_file(dir, "grid", "Grid(levels: 3)", 2, PARAMS, METRICS)
+}
+
+fn run(file: &Path, out: &Path, threads: usize, resume: bool, shard: Option<Shard>) -> sweep::SweepOutcome {
+    let opts = SweepOptions { file: file.into(), out: Some(out.into()), threads: Some(threads), resume, shard };
+    sweep::sweep(&opts, &|_| {}).unwrap()
+}
+
+fn bytes(dir: &Path, name: &str) -> Vec<u8> {
+    fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
+}
+
+fn assert_same_results(a: &Path, b: &Path) {
+    assert!(bytes(a, "runs.csv") == bytes(b, "runs.csv"), "runs.csv of {} and {} differ", a.display(), b.display());
+    assert!(bytes(a, "runs.parquet") == bytes(b, "runs.parquet"), "runs.parquet differ");
+}
+
+fn csv_lines(dir: &Path) -> Vec<String> {
+    String::from_utf8(bytes(dir, "runs.csv")).unwrap().lines().map(String::from).collect()
+}
+
+#[test]
+fn grid_sweep_writes_one_row_per_run_and_a_parquet_with_the_same_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&grid(tmp.path()), &out, 2, false, None);
+    assert!(o.complete && o.ran == 18 && o.failed == 0, "{o:?}");
+    let lines = csv_lines(&out);
+    assert_eq!(lines.len(), 19);
+    assert!(lines[0].starts_with("run_id,point_id,replicate,seed,platforms[temu].brand_tilt,"), "{}", lines[0]);
+    let ids: Vec<u64> = lines[1..].iter().map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(ids, (0..18).collect::<Vec<_>>());
+    // Integer fields take whole numbers; the grid covers both ends of each range.
+    let streaks: std::collections::BTreeSet<&str> = lines[1..].iter().map(|l| l.split(',').nth(5).unwrap()).collect();
+    assert_eq!(streaks.into_iter().collect::<Vec<_>>(), ["10", "16", "4"]);
+
+    use arrow_array::{Array, Float64Array, Int64Array};
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        fs::File::open(out.join("runs.parquet")).unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let batches: Vec<_> = reader.map(Result::unwrap).collect();
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 18);
+    let b = &batches[0];
+    let names: Vec<&String> = b.schema_ref().fields().iter().map(|f| f.name()).collect();
+    assert_eq!(names.len(), lines[0].split(',').count());
+    let seeds = b.column_by_name("seed").unwrap().as_any().downcast_ref::<Int64Array>().unwrap();
+    let share = b.column_by_name("brand_gmv_share@2024").unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
+    for (row, line) in lines[1..=b.num_rows()].iter().enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(seeds.value(row).to_string(), cells[3]);
+        assert_eq!(share.value(row), cells[6].parse::<f64>().unwrap());
+        assert!(!share.is_null(row));
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid(tmp.path());
+    run(&file, &tmp.path().join("one"), 1, false, None);
+    run(&file, &tmp.path().join("two"), 2, false, None);
+    assert_same_results(&tmp.path().join("one"), &tmp.path().join("two"));
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid(tmp.path());
+    let whole = tmp.path().join("whole");
+    run(&file, &whole, 2, false, None);
+    let mut dirs = Vec::new();
+    for i in 0..3 {
+        let dir = tmp.path().join(format!("shard{i}"));
+        let o = run(&file, &dir, 1, false, Some(Shard::new(i, 3).unwrap()));
+        assert_eq!((o.ran, o.shard_runs), (6, 6));
+        assert!(csv_lines(&dir)[1..].iter().all(|l| l.split(',').next().unwrap().parse::<u64>().unwrap() % 3 == i));
+        dirs.push(dir);
+    }
+    dirs.reverse();
+    let merged = tmp.path().join("merged");
+    assert_eq!(sweep::merge(&dirs, &merged).unwrap(), 18);
+    assert_same_results(&whole, &merged);
+}
+
+#[test]
+fn merge_refuses_missing_and_duplicated_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid(tmp.path());
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run(&file, &a, 1, false, Some(Shard::new(0, 2).unwrap()));
+    run(&file, &b, 1, false, Some(Shard::new(1, 2).unwrap()));
+    let e = sweep::merge(std::slice::from_ref(&a), &tmp.path().join("m1")).unwrap_err().to_string();
+    assert!(e.contains("9 of 18 runs are missing (run ids 1, 3, 5"), "{e}");
+    let e = sweep::merge(&[a.clone(), b.clone(), a.clone()], &tmp.path().join("m2")).unwrap_err().to_string();
+    assert!(e.contains("run 0 is in both"), "{e}");
+    let other = sweep_file(tmp.path(), "other", "Grid(levels: 2)", 1, PARAMS, METRICS);
+    let c = tmp.path().join("c");
+    run(&other, &c, 1, false, None);
+    let e = sweep::merge(&[a, c], &tmp.path().join("m3")).unwrap_err().to_string();
+    assert!(e.contains("only shards of one sweep merge"), "{e}");
+}
+
+#[test]
+fn resume_after_a_kill_mid_row_runs_only_what_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid(tmp.path());
+    let whole = tmp.path().join("whole");
+    run(&file, &whole, 2, false, None);
+    // What a kill leaves: some rows, in completion order, and the next one cut short.
+    let killed = tmp.path().join("killed");
+    fs::create_dir(&killed).unwrap();
+    fs::copy(whole.join("sweep.json"), killed.join("sweep.json")).unwrap();
+    let lines = csv_lines(&whole);
+    let kept = [&lines[0], &lines[9], &lines[2], &lines[5]].map(|l| format!("{l}\n")).concat();
+    fs::write(killed.join("runs.csv"), format!("{kept}{}", &lines[3][..20])).unwrap();
+
+    let e = sweep::sweep(
+        &SweepOptions { file: file.clone(), out: Some(killed.clone()), threads: Some(2), ..Default::default() },
+        &|_| {},
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("3 of 18 runs done); add --resume"), "{e}");
+    let o = run(&file, &killed, 2, true, None);
+    assert_eq!((o.already_done, o.ran), (3, 15));
+    assert_same_results(&whole, &killed);
+    // Resuming a complete sweep runs nothing and changes nothing.
+    assert_eq!(run(&file, &killed, 2, true, None).ran, 0);
+    assert_same_results(&whole, &killed);
+}
+
+#[test]
+fn resume_after_killing_the_process_loses_and_duplicates_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "long", "Random(points: 120)", 1, PARAMS, METRICS);
+    let out = tmp.path().join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(["sweep", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", "2", "--quiet"])
+        .spawn()
+        .unwrap();
+    // Kill it once a few rows are in (polling the journal; the run takes seconds).
+    let rows = || fs::read_to_string(out.join("runs.csv")).map_or(0, |t| t.lines().count().saturating_sub(1));
+    while rows() < 5 && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = rows();
+    let o = run(&file, &out, 2, true, None);
+    assert_eq!(o.already_done + o.ran, 120);
+    assert!(o.already_done >= before.min(120) as u64 - 1, "{} rows before, {o:?}", before);
+    let whole = tmp.path().join("whole");
+    run(&file, &whole, 2, false, None);
+    assert_same_results(&whole, &out);
+}
+
+#[test]
+fn a_failing_run_is_recorded_and_the_others_go_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Each value alone is valid, but initial listings above the maximum are not.
+    let params = r#"(path: "sellers.small.initial_listings", values: [1, 3]),
+        (path: "sellers.small.max_listings", values: [1, 3]),"#;
+    let file = sweep_file(tmp.path(), "fails", "Grid(levels: 2)", 1, params, METRICS);
+    let out = tmp.path().join("out");
+    let o = run(&file, &out, 2, false, None);
+    assert_eq!((o.ran, o.failed), (4, 1));
+    let lines = csv_lines(&out);
+    let failed = lines.iter().find(|l| l.contains(",failed,")).unwrap();
+    assert!(failed.starts_with("2,2,0,") && failed.contains("initial_listings"), "{failed}");
+    assert!(failed.contains(",,,,failed,"), "metrics of a failed run are empty: {failed}");
+}
+
+#[test]
+fn unknown_paths_and_metrics_name_the_nearest_valid_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let params = r#"(path: "platforms[temmu].brand_tilt", range: (0.0, 1.0)),
+        (path: "ad_market.cpc_inflaton[\"amazon\"]", range: (0.0, 1.0)),
+        (path: "platforms[amazon].brand_tilt", range: (0.0, 20.0)),"#;
+    let file = sweep_file(tmp.path(), "typos", "Grid(levels: 2)", 1, params, METRICS);
+    let e = sweep::load(&file).unwrap_err().to_string();
+    assert!(e.contains("parameters[0].path") && e.contains("did you mean temu"), "{e}");
+    assert!(e.contains("parameters[1].path") && e.contains("did you mean cpc_inflation"), "{e}");
+    assert!(e.contains("parameters[2].range.1") && e.contains("must be in [0, 10]"), "{e}");
+    let metrics = r#""platform_shar.amazon@2024", "exit_rate_by_kind.white_labl@2024", "gmv_usd@2031""#;
+    let file = sweep_file(tmp.path(), "metric_typos", "Grid(levels: 2)", 1, PARAMS, metrics);
+    let e = sweep::load(&file).unwrap_err().to_string();
+    assert!(e.contains("metrics[0]") && e.contains("did you mean platform_share"), "{e}");
+    assert!(e.contains("metrics[1]") && e.contains("did you mean white_label"), "{e}");
+    assert!(e.contains("metrics[2]") && e.contains("no year 2031"), "{e}");
+}
+
+#[test]
+fn sobol_and_morris_sweeps_are_analysed_with_indices_and_plots() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, sampler, table) in [
+        ("sobol", "Sobol(base_points: 4)", "sobol.csv"),
+        ("morris", "Morris(trajectories: 3, levels: 4)", "morris.csv"),
+    ] {
+        let file = sweep_file(tmp.path(), name, sampler, 1, PARAMS, METRICS);
+        let out = tmp.path().join(name);
+        run(&file, &out, 2, false, None);
+        let written = sweep::analyze(&out).unwrap();
+        let names: Vec<String> =
+            written.iter().map(|p| p.strip_prefix(out.join("analysis")).unwrap().display().to_string()).collect();
+        assert!(names.contains(&table.to_string()) && names.contains(&"points.csv".to_string()), "{names:?}");
+        for kind in [name, "effects"] {
+            for ext in ["png", "svg"] {
+                let plot = format!("plots/{kind}_exit_rate_by_kind.white_label_2024.{ext}");
+                assert!(names.contains(&plot), "{plot} not in {names:?}");
+            }
+        }
+        let text = fs::read_to_string(out.join("analysis").join(table)).unwrap();
+        assert_eq!(text.lines().count(), 1 + 3 * 2, "{text}");
+        assert!(text.lines().nth(1).unwrap().starts_with("brand_gmv_share@2024,platforms[temu].brand_tilt,"));
+    }
+}
+
+#[test]
+fn every_example_sweep_file_is_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/sweeps");
+    let mut n = 0;
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "ron") {
+            let plan = sweep::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            assert!(plan.total_runs() > 0 && !plan.metrics.is_empty(), "{}", path.display());
+            n += 1;
+        }
+    }
+    assert!(n >= 4, "{n} example sweep files");
+}
