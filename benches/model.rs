@@ -4,10 +4,11 @@
 //! tables, prices and sales are warm; a benchmark then reruns one system on that world (the
 //! systems are idempotent enough for that: they recompute the week from the same state) or
 //! steps whole ticks. Threads: all cores, or `BENCH_THREADS=n`; scenario: `configs/2026.ron`,
-//! or `BENCH_CONFIG=path`. docs/PERFORMANCE.md lists the results and what they mean.
+//! or `BENCH_CONFIG=path`. On a busy machine, `BENCH_THREADS=1 BENCH_CPU=1` times the CPU the
+//! benchmark thread used instead of wall time (Linux). docs/PERFORMANCE.md lists the results.
 
 use bevy_ecs::system::RunSystemOnce;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Bencher, Criterion, Throughput, criterion_group, criterion_main};
 use crossborder_sim::config;
 use crossborder_sim::model::{Simulation, accounting, init_threads, ranking, settlement, shopping};
 use std::hint::black_box;
@@ -16,6 +17,27 @@ use std::time::Duration;
 
 /// Weeks stepped before measuring.
 const WARM_WEEKS: u32 = 4;
+
+/// CPU time of the calling thread so far (Linux), if `BENCH_CPU` is set.
+fn thread_cpu() -> Option<Duration> {
+    std::env::var_os("BENCH_CPU")?;
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(Duration::from_nanos(text.split_whitespace().next()?.parse().ok()?))
+}
+
+/// Times `f`: wall time, or with `BENCH_CPU` the calling thread's CPU time.
+fn measure(b: &mut Bencher, mut f: impl FnMut()) {
+    if thread_cpu().is_none() {
+        return b.iter(f);
+    }
+    b.iter_custom(|iters| {
+        let start = thread_cpu().expect("checked above");
+        for _ in 0..iters {
+            f();
+        }
+        thread_cpu().expect("checked above") - start
+    });
+}
 
 /// A world of `consumers` consumer agents and `sellers` seller agents, stepped `WARM_WEEKS`.
 fn world(consumers: u32, sellers: u32) -> Simulation {
@@ -47,18 +69,18 @@ fn systems(c: &mut Criterion) {
 
     g.throughput(Throughput::Elements(u64::from(consumers)));
     g.bench_function("shop/1M_consumers", |b| {
-        b.iter(|| sim.world.run_system_once(shopping::shop).expect("shop runs"));
+        measure(b, || sim.world.run_system_once(shopping::shop).expect("shop runs"));
     });
 
     g.throughput(Throughput::Elements(u64::from(sellers)));
     g.bench_function("build_tables/100k_sellers", |b| {
-        b.iter(|| sim.world.run_system_once(ranking::build_tables).expect("build_tables runs"));
+        measure(b, || sim.world.run_system_once(ranking::build_tables).expect("build_tables runs"));
     });
     g.bench_function("settle/100k_sellers", |b| {
-        b.iter(|| sim.world.run_system_once(settlement::settle).expect("settle runs"));
+        measure(b, || sim.world.run_system_once(settlement::settle).expect("settle runs"));
     });
     g.bench_function("account/100k_sellers", |b| {
-        b.iter(|| sim.world.run_system_once(accounting::account).expect("account runs"));
+        measure(b, || sim.world.run_system_once(accounting::account).expect("account runs"));
     });
     g.finish();
     black_box(&mut sim);
@@ -74,7 +96,7 @@ fn ticks(c: &mut Criterion) {
         g.sample_size(samples).measurement_time(Duration::from_secs(15));
         g.throughput(Throughput::Elements(u64::from(consumers + sellers)));
         g.bench_function(name, |b| {
-            b.iter(|| assert!(sim.step(), "the benchmark world ran out of weeks"));
+            measure(b, || assert!(sim.step(), "the benchmark world ran out of weeks"));
         });
     }
     g.finish();

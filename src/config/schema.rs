@@ -510,6 +510,9 @@ pub struct Shock {
     /// First date the shock may start, `YYYY-MM-DD` (default: calendar start).
     #[serde(default)]
     pub from: Option<String>,
+    /// Last date the shock may start, `YYYY-MM-DD` (default: no limit).
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// What the run writes besides the data files.

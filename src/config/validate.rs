@@ -283,6 +283,9 @@ fn check_static(c: &mut Checker, s: &Scenario) {
         if let Some(d) = &k.from {
             c.date(&f("from"), d);
         }
+        if let Some(d) = &k.until {
+            c.date(&f("until"), d);
+        }
     }
 }
 

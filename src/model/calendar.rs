@@ -155,7 +155,9 @@ pub fn draw_shocks(clock: Res<Clock>, params: Res<Params>, mut shocks: ResMut<Sh
     let mut rng = rng::world(clock.seed, Stream::Shocks, clock.step);
     for (i, shock) in params.s.shocks.iter().enumerate() {
         let u: f64 = rng.random();
-        let allowed = shock.from.as_deref().and_then(config::parse_date).is_none_or(|from| clock.date >= from);
+        let date = |d: &Option<String>| d.as_deref().and_then(config::parse_date);
+        let allowed = date(&shock.from).is_none_or(|from| clock.date >= from)
+            && date(&shock.until).is_none_or(|until| clock.date <= until);
         let running = shocks.running.iter().any(|&(j, _)| j == i);
         if allowed && !running && u < shock.weekly_probability {
             shocks.running.push((i, tick + shock.duration_weeks - 1));

@@ -24,14 +24,14 @@ use super::platforms::marketing_lift;
 use super::setup::Population;
 use crate::config::BusinessModel;
 use bevy_ecs::prelude::*;
-use std::sync::atomic::AtomicU32;
 
 /// What a shopper's draw needs of one listing.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 #[repr(C)]
 pub struct Slot {
-    /// Index of the listing in the week's listing numbering (see [`Tables::seller_first`]).
-    pub listing: u32,
+    /// Position of the listing in its table (its sales are counted at `start + local` in
+    /// [`Tables::sold`]).
+    pub local: u32,
     /// Consumer-independent utility relative to the outside option:
     /// `-beta_d*days + beta_b*ln(1+equity) - outside_utility`.
     pub base: f32,
@@ -73,6 +73,9 @@ pub struct PlatformOption {
 }
 
 /// The week's ranking tables and the shopping counters. Buffers are reused from week to week.
+///
+/// Listings are numbered in the ECS storage order of their sellers; a listing's position is
+/// where it sits in `entries` (its table's start plus its place in the table).
 #[derive(Resource, Debug, Default)]
 pub struct Tables {
     /// Every table's entries, table after table.
@@ -83,13 +86,18 @@ pub struct Tables {
     /// sellers' storage tables, one after the other), with the total at the end. A seller's
     /// listings are numbered in their `Listings` order.
     pub seller_first: Vec<u32>,
-    /// Agent units sold this week per listing number.
-    pub sold: Vec<AtomicU32>,
+    /// `[listing number]`: the listing's position, or `NOT_LISTED`.
+    pub position: Vec<u32>,
+    /// Agent units sold this week, by position.
+    pub sold: Vec<u32>,
     /// Shopping trips per table this week (for sponsored-slot supply).
     pub trips: Vec<u64>,
     /// `[r * categories + c]`: platforms to choose from.
     pub platform_choice: Vec<Vec<PlatformOption>>,
 }
+
+/// [`Tables::position`] of a listing that is in no table this week.
+pub const NOT_LISTED: u32 = u32::MAX;
 
 impl Tables {
     /// The entries of table `t`.
@@ -97,6 +105,15 @@ impl Tables {
     pub fn table(&self, t: usize) -> &[Entry] {
         let i = self.info[t];
         &self.entries[i.start as usize..(i.start + i.len) as usize]
+    }
+
+    /// Agent units sold this week by listing number.
+    #[inline]
+    pub fn units_sold(&self, listing: usize) -> u32 {
+        match self.position[listing] {
+            NOT_LISTED => 0,
+            at => self.sold[at as usize],
+        }
     }
 }
 
@@ -151,7 +168,8 @@ const SELLER_CHUNK: usize = 4096;
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     score: f64,
-    /// `slot.listing` counts from the chunk's first listing until the tables are assembled.
+    /// `slot.local` holds the listing's number counted from its chunk's first listing until the
+    /// table is assembled.
     slot: Slot,
     ln_price: f32,
     days: f32,
@@ -223,7 +241,7 @@ impl Inputs<'_> {
                 let ln_price = l.consumer_price.max(0.01).ln();
                 let base = -s.regions[r].delivery_sensitivity * l.days + s.consumers.brand_affinity * ln_equity
                     - s.consumers.outside_utility;
-                let slot = Slot { listing: number, base: base as f32, value: (self.ln_basket[r * nc + c] - ln_price) as f32 };
+                let slot = Slot { local: number, base: base as f32, value: (self.ln_basket[r * nc + c] - ln_price) as f32 };
                 let cand = Candidate { score: sc, slot, ln_price: ln_price as f32, days: l.days as f32, flags };
                 found.push(((p * nr + r) * nc + c, cand));
             }
@@ -246,7 +264,8 @@ impl Inputs<'_> {
     }
 }
 
-const EMPTY: Candidate = Candidate { score: 0.0, slot: Slot { listing: 0, base: 0.0, value: 0.0 }, ln_price: 0.0, days: 0.0, flags: 0 };
+const EMPTY: Candidate =
+    Candidate { score: 0.0, slot: Slot { local: 0, base: 0.0, value: 0.0 }, ln_price: 0.0, days: 0.0, flags: 0 };
 
 /// Builds one table from its candidates into `out`; returns the ranking-weighted mean ln price
 /// and delivery days (NaN for an empty table).
@@ -263,12 +282,13 @@ fn assemble(cands: &[Candidate], out: &mut [Entry]) -> (f64, f64) {
     let mut alias = vec![0u32; cands.len()];
     vose(&weights, &mut prob, &mut alias, &mut Vec::new());
     for (i, e) in out.iter_mut().enumerate() {
-        let (own, other) = (&cands[i], &cands[alias[i] as usize]);
+        let a = alias[i];
+        let (own, other) = (&cands[i], &cands[a as usize]);
         // The saturating cast maps a probability of 1 to u32::MAX; such a column is its own alias.
         *e = Entry {
             keep: (prob[i] * 4_294_967_296.0) as u32,
             flags: own.flags | other.flags << 2,
-            slots: [own.slot, other.slot],
+            slots: [Slot { local: i as u32, ..own.slot }, Slot { local: a, ..other.slot }],
         };
     }
     (mean_ln_price, mean_days)
@@ -305,13 +325,11 @@ pub fn build_tables(
         |(sel, lis)| inputs.chunk(sel, lis),
     );
 
-    // Number the listings: each chunk's first listing, and each seller row's.
+    // Number the listings: each seller row's first listing.
     let tables = &mut *tables;
     tables.seller_first.clear();
-    let mut chunk_first = Vec::with_capacity(chunks.len());
     let mut n = 0u32;
     for ch in &chunks {
-        chunk_first.push(n);
         for &k in &ch.per_seller {
             tables.seller_first.push(n);
             n += k;
@@ -336,14 +354,39 @@ pub fn build_tables(
     tables.entries.clear();
     tables.entries.resize(start as usize, Entry::default());
     let outs = par::split_by_lengths(&mut tables.entries, tables.info.iter().map(|i| i.len as usize));
-    let (chunks, chunk_first) = (&chunks, &chunk_first);
+    let chunks = &chunks;
     let stats = par::map(outs.into_iter().enumerate(), |(t, out)| {
         let mut cands = Vec::with_capacity(out.len());
-        for (ch, first) in chunks.iter().zip(chunk_first) {
-            let own = &ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize];
-            cands.extend(own.iter().map(|c| Candidate { slot: Slot { listing: c.slot.listing + first, ..c.slot }, ..*c }));
+        for ch in chunks {
+            cands.extend_from_slice(&ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize]);
         }
         assemble(&cands, out)
+    });
+
+    // Each listing's position: its table's start, the earlier chunks' candidates there, and its
+    // place among its chunk's. Chunks own disjoint ranges of listing numbers.
+    let mut before = vec![0u32; chunks.len() * ntables];
+    let mut acc: Vec<u32> = tables.info.iter().map(|i| i.start).collect();
+    for (i, ch) in chunks.iter().enumerate() {
+        for t in 0..ntables {
+            before[i * ntables + t] = acc[t];
+            acc[t] += ch.bounds[t + 1] - ch.bounds[t];
+        }
+    }
+    tables.position.clear();
+    tables.position.resize(n as usize, NOT_LISTED);
+    let counts = chunks.iter().map(|ch| ch.per_seller.iter().sum::<u32>() as usize);
+    let parts = par::split_by_lengths(&mut tables.position, counts);
+    let before = &before;
+    par::map(parts.into_iter().enumerate(), |(i, out)| {
+        let ch = &chunks[i];
+        for t in 0..ntables {
+            let at = before[i * ntables + t];
+            let own = &ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize];
+            for (j, c) in own.iter().enumerate() {
+                out[c.slot.local as usize] = at + j as u32;
+            }
+        }
     });
 
     let cons = &s.consumers;
@@ -378,7 +421,7 @@ pub fn build_tables(
     }
 
     tables.sold.clear();
-    tables.sold.resize_with(n as usize, || AtomicU32::new(0));
+    tables.sold.resize(start as usize, 0);
     tables.trips.clear();
     tables.trips.resize(ntables, 0);
     tables.platform_choice = platform_choice;
@@ -415,7 +458,7 @@ mod tests {
     fn assembled_tables_draw_listings_by_weight() {
         let cand = |listing: u32, score: f64| Candidate {
             score,
-            slot: Slot { listing, base: 0.0, value: 0.0 },
+            slot: Slot { local: listing, base: 0.0, value: 0.0 },
             ln_price: 0.0,
             days: 0.0,
             flags: listing & 3,
@@ -435,8 +478,8 @@ mod tests {
             let e = &out[((x >> 32) * out.len() as u64 >> 32) as usize];
             let k = usize::from(x as u32 >= e.keep);
             let slot = e.slots[k];
-            assert_eq!((e.flags >> (2 * k)) & 3, slot.listing & 3, "flags follow the slot");
-            hits[slot.listing as usize] += 1;
+            assert_eq!((e.flags >> (2 * k)) & 3, slot.local & 3, "flags follow the slot");
+            hits[slot.local as usize] += 1;
         }
         for (h, w) in hits.iter().zip([1.0, 2.0, 0.0, 5.0]) {
             assert!((*h as f64 / n as f64 - w / 8.0).abs() < 0.005, "{hits:?}");

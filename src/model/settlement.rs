@@ -15,7 +15,6 @@ use super::setup::Population;
 use crate::rng::{self, Stream};
 use bevy_ecs::prelude::*;
 use rand_distr::{Binomial, Distribution};
-use std::sync::atomic::Ordering;
 
 /// Rounds a real amount of USD to cents (half away from zero, like `f64::round`, which without
 /// SSE4.1 is a libm call; this is a cast and a compare).
@@ -169,7 +168,7 @@ impl Ctx<'_> {
             let direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
             for (slot, l) in ls.0.iter_mut().enumerate() {
                 let (p, r) = (usize::from(l.platform), usize::from(l.region));
-                let mut units = self.tables.sold[first + slot].load(Ordering::Relaxed);
+                let mut units = self.tables.units_sold(first + slot);
                 if params.platform_region(p, r).is_none() {
                     // Not in any table this week: no sales.
                     l.units = 0;

@@ -5,15 +5,20 @@
 //! `U_k = attractiveness + loyalty*[k = last] - b_p*price_index - b_d*days + social_boost*[...]`,
 //! draws K listings from that platform's table and picks one by logit with an outside option:
 //! `V_j = -alpha*ln(price_j) - beta_d*days_j + beta_b*ln(1+equity_j) + alpha*ln(1+premium)*[...]`.
-//! A purchase increments the listing's atomic counter: integer adds commute, so the result does
-//! not depend on thread count or order. Nothing is allocated per consumer.
+//! A purchase increments the listing's counter (integer adds commute, so the result does not
+//! depend on thread count or order). Nothing is allocated per consumer.
 //!
-//! Speed (see docs/PERFORMANCE.md): consumers are walked in storage order in fixed-size chunks
-//! on the compute pool; each draws from a counter-based stream ([`rng::Counter`], keyed by
-//! seed, stream, consumer id and tick); a listing draw is one 64-bit number (high half: the
-//! alias column, low half: keep or alias) and reads one packed table [`Entry`]; the K
-//! exponentials are single-precision [`fast_exp`] in a loop the compiler vectorises; trips are
-//! counted per chunk and summed after the loop.
+//! Speed (see docs/PERFORMANCE.md). The week runs in three passes on the compute pool:
+//! 1. over chunks of consumers in storage order: who shops, which category, which platform;
+//!    the shoppers of a chunk are grouped by the table they will draw from;
+//! 2. over tables: each table's shoppers (from every chunk) draw K listings and choose, so the
+//!    table stays in cache while it is used, and its sales are counted without atomics;
+//! 3. over chunks of consumers again: buyers remember the platform.
+//! Each consumer draws from a counter-based stream ([`rng::Counter`], keyed by seed, stream,
+//! consumer id and tick) carried from pass 1 to pass 2, so its decisions do not depend on which
+//! pass, thread or order handles it. A listing draw is one 64-bit number (high half: the alias
+//! column, low half: keep or alias) and reads one packed table [`Entry`]; the K exponentials
+//! are single-precision [`fast_exp`] in a loop the compiler vectorises.
 
 use super::agents::Consumer;
 use super::calendar::{Clock, Trends};
@@ -23,7 +28,6 @@ use super::params::Params;
 use super::ranking::{Entry, PlatformOption, Tables};
 use crate::rng::{self, Counter, Stream};
 use bevy_ecs::prelude::*;
-use std::sync::atomic::Ordering;
 
 /// Most listings drawn per trip (the validated bound of `consumers.candidates`).
 const MAX_OPTIONS: usize = 64;
@@ -37,6 +41,26 @@ pub fn seasonality(week_of_year: u32, peak_week: u32, width_weeks: f64, peak: f6
     let d = (f64::from(week_of_year) - f64::from(peak_week)).abs();
     let d = d.min(52.0 - d);
     1.0 + peak * (-0.5 * (d / width_weeks).powi(2)).exp()
+}
+
+/// A consumer who shops this week, waiting for its table.
+#[derive(Debug, Clone, Copy)]
+pub struct Shopper {
+    /// The consumer's stream, after the shop, category and platform draws.
+    rng: Counter,
+    /// The consumer's place in its chunk.
+    row: u32,
+    alpha: f32,
+    health: f32,
+    green: f32,
+    table: u32,
+    bought: bool,
+}
+
+/// One chunk's shoppers, grouped by table: table `t`'s are `shoppers[bounds[t]..bounds[t + 1]]`.
+struct Bucket {
+    shoppers: Vec<Shopper>,
+    bounds: Vec<u32>,
 }
 
 /// What every shopper reads this week.
@@ -88,27 +112,20 @@ impl<'a> Week<'a> {
         }
     }
 
-    /// One consumer's week; counts the trip in `trips` (per table).
+    /// Pass 1 for one consumer: whether it shops this week, and if so where.
     #[inline]
-    pub fn shop_one(&self, c: &mut Consumer, trips: &mut [u32]) {
+    pub fn visit(&self, c: &Consumer, row: u32) -> Option<Shopper> {
         let mut rng = Counter::new(rng::key_from(self.stream, c.id, self.step));
         let r = usize::from(c.region);
         if rng.uniform() >= self.region_p[r] * f64::from(c.propensity) {
-            return;
+            return None;
         }
         let nc = self.categories;
         let u = rng.uniform();
         let cat = self.cum_category[r * nc..(r + 1) * nc].iter().position(|&x| u < x).unwrap_or(nc - 1);
         let options = &self.tables.platform_choice[r * nc + cat];
-        let Some(chosen) = self.choose_platform(c, options, rng.uniform()) else { return };
-        let t = chosen.table as usize;
-        trips[t] += 1;
-        let info = self.tables.info[t];
-        let table = self.tables.table(t);
-        if let Some(listing) = choose_listing(table, self.k, c, info.health, info.green, &mut rng) {
-            self.tables.sold[listing as usize].fetch_add(1, Ordering::Relaxed);
-            c.last_platform = chosen.platform;
-        }
+        let chosen = self.choose_platform(c, options, rng.uniform())?;
+        Some(Shopper { rng, row, alpha: c.alpha, health: c.health, green: c.green, table: chosen.table, bought: false })
     }
 
     /// The platform logit: option weights times the loyalty and social multipliers.
@@ -136,24 +153,55 @@ impl<'a> Week<'a> {
             .or(options.last())
     }
 
-    /// Runs a chunk of consumers; returns its trips per table.
-    fn shop_chunk(&self, consumers: &mut [Consumer]) -> Vec<u32> {
-        let mut trips = vec![0u32; self.tables.info.len()];
-        for c in consumers {
-            self.shop_one(c, &mut trips);
+    /// Pass 1 for a chunk of consumers: its shoppers grouped by table.
+    fn visit_chunk(&self, consumers: &[Consumer]) -> Bucket {
+        let tables = self.tables.info.len();
+        let found: Vec<Shopper> =
+            consumers.iter().enumerate().filter_map(|(row, c)| self.visit(c, row as u32)).collect();
+        let mut bounds = vec![0u32; tables + 1];
+        for sh in &found {
+            bounds[sh.table as usize + 1] += 1;
+        }
+        for t in 0..tables {
+            bounds[t + 1] += bounds[t];
+        }
+        let mut next = bounds.clone();
+        let mut shoppers = found.clone();
+        for sh in found {
+            shoppers[next[sh.table as usize] as usize] = sh;
+            next[sh.table as usize] += 1;
+        }
+        Bucket { shoppers, bounds }
+    }
+
+    /// Pass 2 for table `t`: its shoppers choose; sales are counted in `sold` (the table's
+    /// positions). Returns the trips.
+    fn serve(&self, t: usize, sold: &mut [u32], groups: Vec<&mut [Shopper]>) -> u64 {
+        let info = self.tables.info[t];
+        let table = self.tables.table(t);
+        let mut trips = 0;
+        for group in groups {
+            trips += group.len() as u64;
+            for sh in group {
+                let (health, green) = (sh.health * info.health, sh.green * info.green);
+                if let Some(local) = choose_listing(table, self.k, sh.alpha, health, green, &mut sh.rng) {
+                    sold[local as usize] += 1;
+                    sh.bought = true;
+                }
+            }
         }
         trips
     }
 }
 
 /// Draws `k` listings from `table` and picks one by logit against the outside option (weight 1);
-/// `None` if the consumer buys nothing. `health` and `green` are the table's category relevance.
+/// returns the chosen listing's place in the table, `None` if the consumer buys nothing.
+/// `health` and `green` are the consumer's premiums times the table's category relevance.
 #[inline]
-fn choose_listing(table: &[Entry], k: usize, c: &Consumer, health: f32, green: f32, rng: &mut Counter) -> Option<u32> {
+pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, health: f32, green: f32, rng: &mut Counter) -> Option<u32> {
     if table.is_empty() {
         return None;
     }
-    let (hh, gg) = (c.health * health, c.green * green);
     let n = table.len() as u64;
     let mut w = [0f32; MAX_OPTIONS];
     let mut drawn = [0u32; MAX_OPTIONS];
@@ -163,9 +211,9 @@ fn choose_listing(table: &[Entry], k: usize, c: &Consumer, health: f32, green: f
         let which = usize::from(bits as u32 >= e.keep);
         let slot = &e.slots[which];
         let f = e.flags >> (2 * which);
-        let premium = (f & 1) as f32 * hh + ((f >> 1) & 1) as f32 * gg;
-        *w = slot.base + c.alpha * (slot.value + premium);
-        *drawn = slot.listing;
+        let premium = (f & 1) as f32 * health + ((f >> 1) & 1) as f32 * green;
+        *w = slot.base + alpha * (slot.value + premium);
+        *drawn = slot.local;
     }
     for x in &mut w[..k] {
         *x = fast_exp(*x);
@@ -193,15 +241,40 @@ pub fn shop(
     mut tables: ResMut<Tables>,
     mut consumers: Query<&mut Consumer>,
 ) {
+    let mut sold = std::mem::take(&mut tables.sold);
     let week = Week::new(&clock, &params, &trends, &tables);
     let mut storage: Vec<_> = consumers.contiguous_iter_mut().expect("consumers are stored in tables").collect();
-    let chunks = storage.iter_mut().flat_map(|part| part.bypass_change_detection().chunks_mut(CONSUMER_CHUNK));
-    let trips = par::map(chunks, |chunk| week.shop_chunk(chunk));
-    drop(week);
-    for chunk in trips {
-        for (total, n) in tables.trips.iter_mut().zip(chunk) {
-            *total += u64::from(n);
+    let mut chunks: Vec<&mut [Consumer]> =
+        storage.iter_mut().flat_map(|part| part.bypass_change_detection().chunks_mut(CONSUMER_CHUNK)).collect();
+
+    // 1. Who shops where.
+    let mut buckets = par::map(chunks.iter().map(|c| &**c), |c| week.visit_chunk(c));
+
+    // 2. Table by table.
+    let ntables = week.tables.info.len();
+    let mut groups: Vec<Vec<&mut [Shopper]>> = (0..ntables).map(|_| Vec::with_capacity(buckets.len())).collect();
+    for b in &mut buckets {
+        let lengths: Vec<usize> = b.bounds.windows(2).map(|w| (w[1] - w[0]) as usize).collect();
+        for (t, part) in par::split_by_lengths(&mut b.shoppers, lengths.into_iter()).into_iter().enumerate() {
+            if !part.is_empty() {
+                groups[t].push(part);
+            }
         }
+    }
+    let sold_parts = par::split_by_lengths(&mut sold, week.tables.info.iter().map(|i| i.len as usize));
+    let trips = par::map(sold_parts.into_iter().zip(groups).enumerate(), |(t, (sold, group))| week.serve(t, sold, group));
+
+    // 3. Buyers remember the platform.
+    let per_platform = week.tables.info.len() / week.tables.platform_choice.len().max(1);
+    par::map(chunks.iter_mut().zip(&buckets), |(consumers, b)| {
+        for sh in b.shoppers.iter().filter(|sh| sh.bought) {
+            consumers[sh.row as usize].last_platform = (sh.table as usize / per_platform) as u8;
+        }
+    });
+    drop(week);
+    tables.sold = sold;
+    for (total, n) in tables.trips.iter_mut().zip(trips) {
+        *total += n;
     }
 }
 
@@ -210,7 +283,6 @@ mod tests {
     use super::*;
     use crate::model::agents::NO_PLATFORM;
     use crate::model::ranking::{Slot, TableInfo};
-    use std::sync::atomic::AtomicU32;
 
     #[test]
     fn seasonality_peaks_at_the_peak_week_and_wraps() {
@@ -220,31 +292,30 @@ mod tests {
         assert!((seasonality(1, 50, 2.5, 0.35) - seasonality(47, 50, 2.5, 0.35)).abs() < 1e-12);
     }
 
-    /// One region, one category, one platform whose table holds two listings drawn with
+    /// One region, one category, one platform whose table holds two listings, drawn with
     /// probabilities 1/4 and 3/4.
-    fn one_table(k: usize) -> (Tables, Vec<f64>) {
-        let a = Slot { listing: 0, base: 0.5, value: -1.0 };
-        let b = Slot { listing: 1, base: -0.2, value: 0.3 };
+    fn one_table() -> Tables {
+        let a = Slot { local: 0, base: 0.5, value: -1.0 };
+        let b = Slot { local: 1, base: -0.2, value: 0.3 };
         // Column 0 keeps `a` half the time, column 1 is always `b`: P(a) = 1/4.
         let entries = vec![
             Entry { keep: 1 << 31, flags: 0b0001, slots: [a, b] },
             Entry { keep: u32::MAX, flags: 0, slots: [b, b] },
         ];
-        let tables = Tables {
+        Tables {
             entries,
             info: vec![TableInfo { start: 0, len: 2, health: 0.5, green: 0.0 }],
             seller_first: vec![0, 2],
-            sold: (0..2).map(|_| AtomicU32::new(0)).collect(),
+            position: vec![0, 1],
+            sold: vec![0, 0],
             trips: vec![0],
             platform_choice: vec![vec![PlatformOption { platform: 0, weight: 1.0, social: false, table: 0 }]],
-        };
-        let _ = k;
-        (tables, vec![0.25, 0.75])
+        }
     }
 
     #[test]
     fn purchases_follow_the_logit_with_an_outside_option() {
-        let (tables, draw_p) = one_table(1);
+        let tables = one_table();
         let week = Week {
             tables: &tables,
             region_p: vec![1.0],
@@ -255,12 +326,11 @@ mod tests {
             stream: rng::stream_key(3, Stream::Shopping),
             step: 0,
         };
-        let alpha = 1.5f32;
-        let health = 0.2f32;
-        let mut trips = vec![0u32];
+        let (alpha, health) = (1.5f32, 0.2f32);
+        let mut sold = [0u64; 2];
         let n = 400_000u64;
         for id in 0..n {
-            let mut c = Consumer {
+            let c = Consumer {
                 id,
                 alpha,
                 propensity: 2.0,
@@ -271,16 +341,19 @@ mod tests {
                 last_platform: NO_PLATFORM,
                 social: false,
             };
-            week.shop_one(&mut c, &mut trips);
+            let mut sh = week.visit(&c, 0).expect("everyone shops");
+            assert_eq!(sh.table, 0);
+            if let Some(l) = choose_listing(tables.table(0), 1, sh.alpha, sh.health * 0.5, 0.0, &mut sh.rng) {
+                sold[l as usize] += 1;
+            }
         }
-        assert_eq!(u64::from(trips[0]), n, "everyone shops");
         // Listing a is certified healthy: its premium is health x table relevance (0.5).
         let v_a = f64::from(0.5 + alpha * (-1.0 + health * 0.5));
         let v_b = f64::from(-0.2 + alpha * 0.3);
         let buy = |v: f64| v.exp() / (1.0 + v.exp());
-        let expected = [draw_p[0] * buy(v_a), draw_p[1] * buy(v_b)];
+        let expected = [0.25 * buy(v_a), 0.75 * buy(v_b)];
         for (l, e) in expected.iter().enumerate() {
-            let got = f64::from(tables.sold[l].load(Ordering::Relaxed)) / n as f64;
+            let got = sold[l] as f64 / n as f64;
             assert!((got - e).abs() < 0.004, "listing {l}: {got} vs {e}");
         }
     }

@@ -33,6 +33,7 @@ pub struct YearSummary {
     pub entries: i64,
     pub exits: i64,
     pub exits_by_kind: BTreeMap<String, i64>,
+    pub exits_by_size: BTreeMap<String, i64>,
     pub exits_by_reason: BTreeMap<String, i64>,
     /// Exits of a kind over its mean active count in the year.
     pub exit_rate_by_kind: BTreeMap<String, f64>,
@@ -104,6 +105,9 @@ pub fn summarize(r: &Results) -> Summary {
             y.exits_by_reason.insert(reason.into(), n);
         }
         let segs: Vec<_> = r.segments.iter().filter(|s| year_of_tick.get(&s.tick) == Some(&year)).collect();
+        for size in ["small", "medium", "large"] {
+            y.exits_by_size.insert(size.into(), segs.iter().filter(|s| s.size == size).map(|s| s.exits).sum());
+        }
         for kind in ["brand", "white_label"] {
             let exits: i64 = segs.iter().filter(|s| s.kind == kind).map(|s| s.exits).sum();
             let active: i64 = segs.iter().filter(|s| s.kind == kind).map(|s| s.active).sum();

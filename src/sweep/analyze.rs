@@ -36,7 +36,9 @@ impl Axis {
     fn new(p: &Parameter, sampler: &Sampler, points: u64) -> Self {
         match (&p.values, sampler) {
             (Some(v), _) => Axis { bins: v.len(), grid: true },
-            (None, Sampler::Grid { levels }) => Axis { bins: *levels as usize, grid: true },
+            (None, Sampler::Grid { levels } | Sampler::Morris { levels, .. }) => {
+                Axis { bins: *levels as usize, grid: true }
+            }
             (None, _) => Axis { bins: (points as usize / 5).clamp(3, MAX_BINS), grid: false },
         }
     }

@@ -7,6 +7,7 @@ use crate::plot::common::{Ctx, INK, MARKER, PALETTE, R, bold, text};
 use crate::plot::{PlotError, ensure_fonts};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -241,7 +242,8 @@ fn bars<DB: DrawingBackend>(
     let k = series.first().map_or(0, |s| s.2.len());
     let values = series.iter().flat_map(|s| s.2.iter().flat_map(|e| [e.value, e.lo, e.hi]));
     let x = fit(values.chain([0.0]));
-    let y = -0.5..k as f64 - 0.5;
+    // A free row at the bottom for the legend.
+    let y = -1.5..k as f64 - 0.5;
     let mut chart = ChartBuilder::on(area)
         .margin(16)
         .x_label_area_size(46)
@@ -297,6 +299,8 @@ fn bars<DB: DrawingBackend>(
 
 fn morris_scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, names: &[String], stats: &[MorrisStats]) -> R<()> {
     let x = fit(stats.iter().map(|s| s.mu_star.value).chain([0.0]));
+    // Room on the right for the names.
+    let x = x.start..x.end + 0.4 * (x.end - x.start);
     let y = fit(stats.iter().map(|s| s.sigma).chain([0.0]));
     let mut chart = ChartBuilder::on(area)
         .margin(16)
@@ -322,7 +326,8 @@ fn morris_scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, names: &[St
         let at = (s.mu_star.value, s.sigma);
         chart.draw_series(std::iter::once(Circle::new(at, 6, PALETTE[i % PALETTE.len()].filled()))).ctx()?;
         let name = names.get(i).cloned().unwrap_or_default();
-        chart.draw_series(std::iter::once(Text::new(name, at, text(13.0)))).ctx()?;
+        let label = text(13.0).pos(Pos::new(HPos::Left, VPos::Center));
+        chart.draw_series(std::iter::once(EmptyElement::at(at) + Text::new(name, (10, 0), label))).ctx()?;
     }
     Ok(())
 }

@@ -204,6 +204,8 @@ fn no_file_holds_nan_or_infinity_and_counts_are_never_negative() {
     }
 }
 
+/// Also a regression test: with `warmup_weeks`, the spin-up weeks were taken out of the
+/// calendar's weeks, so a run recorded fewer weeks than it was asked for.
 #[test]
 fn row_counts_agree_across_files() {
     let s = small();
@@ -299,6 +301,8 @@ fn the_manifest_records_the_run() {
     assert!(years.len() >= 2, "{years:?}");
 }
 
+/// Regression: sellers that exited in a week were left out of that week's region totals, so a
+/// region's platform shares summed to more than 1 whenever exiting sellers had sold.
 #[test]
 fn platform_shares_in_a_region_sum_to_one() {
     let dir = small_run();
