@@ -1,8 +1,9 @@
 //! crossborder-sim: an agent-based simulation of cross-border e-commerce, 2024-2026.
 //!
 //! Entry points: [`config::load`] a scenario, [`run::simulate`] it in memory or [`run::run`] it
-//! into an output directory, [`plot::plot_dir`] to redraw its charts. `model` knows nothing of
-//! files; `output` and `plot` drive it from outside.
+//! into an output directory, [`plot::plot_dir`] to redraw its charts, [`sweep::sweep`] a
+//! parameter sweep and [`sweep::analyze`] it. `model` knows nothing of files or sweeps; `output`,
+//! `plot` and `sweep` drive it from outside.
 
 pub mod compare;
 pub mod config;

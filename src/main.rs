@@ -303,7 +303,7 @@ impl SweepProgress {
         self.bar.set_position(p.done);
         let minutes = self.started.elapsed().as_secs_f64() / 60.0;
         let rate = if minutes > 0.0 { p.done as f64 / minutes } else { 0.0 };
-        self.bar.set_message(format!("{} failed, {rate:.0} runs/min", p.failed));
+        self.bar.set_message(format!("({} failed, {rate:.0} runs/min)", p.failed));
     }
 
     fn finish(&self) {
@@ -315,12 +315,14 @@ fn print_sweep(o: &sweep::SweepOutcome) {
     let shard = if o.shard.count > 1 { format!(", shard {}", o.shard) } else { String::new() };
     let before = if o.already_done > 0 { format!(" ({} done before)", o.already_done) } else { String::new() };
     println!(
-        "Sweep {}{shard}: {} runs in {:.1} s with {} threads ({:.1} runs/min){before}; {} of {} runs in",
+        "Sweep {}{shard}: {} runs in {:.1} s with {} threads ({:.1} runs/min, threads busy {:.1}%){before}; {} of {} \
+         runs in",
         o.sweep_id,
         o.ran,
         o.wall_seconds,
         o.threads,
         o.runs_per_minute(),
+        100.0 * o.utilisation(),
         o.already_done + o.ran,
         o.shard_runs
     );

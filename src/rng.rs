@@ -5,7 +5,7 @@
 //! agents are visited. Agent-level streams use Xoshiro256++ (cheap to create, used millions of
 //! times a tick); world-level streams use ChaCha8 with the stream and tick as its stream and
 //! word position. The shopping loop, which draws for every consumer every week, uses
-//! [`Counter`]: SplitMix64 started at the key, so draw `n` is one hash of `key + n`.
+//! [`Counter`], a generator whose whole state is the key, so it costs nothing to set up.
 
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -59,8 +59,18 @@ pub fn key_from(stream_key: u64, id: u64, tick: u32) -> u64 {
     mix(mix(stream_key ^ id) ^ u64::from(tick))
 }
 
-/// A counter-based stream for one agent in one tick: SplitMix64 whose state starts at the key,
-/// so the `n`-th draw is `mix(key + n * golden)`, one hash and no generator state to set up.
+/// A one-hash key for agents whose ids are below 2^40 (consumers) in ticks below 2^24: the
+/// packed `(id, tick)` is unique, and `mix` is a bijection, so every consumer-week gets its own
+/// key.
+#[inline]
+pub fn small_key(stream_key: u64, id: u64, tick: u32) -> u64 {
+    debug_assert!(id < 1 << 40 && tick < 1 << 24);
+    mix(stream_key ^ id ^ u64::from(tick) << 40)
+}
+
+/// A counter-based stream for one agent in one tick: wyrand (Wang Yi's generator, a Weyl
+/// sequence through a 64x64->128-bit multiply) whose state starts at the key. A draw is an add,
+/// a multiply and two xors, and there is no generator to set up.
 #[derive(Debug, Clone, Copy)]
 pub struct Counter {
     state: u64,
@@ -75,15 +85,21 @@ impl Counter {
     /// The next 64 random bits.
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
-        let x = mix(self.state);
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        x
+        self.state = self.state.wrapping_add(0xa076_1d64_78bd_642f);
+        let t = u128::from(self.state).wrapping_mul(u128::from(self.state ^ 0xe703_7ed1_a0b4_28db));
+        (t >> 64) as u64 ^ t as u64
     }
 
     /// A uniform in [0, 1) with 53 random bits.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
         unit_f64(self.next_u64())
+    }
+
+    /// A uniform in [0, 1) with 24 random bits.
+    #[inline]
+    pub fn uniform_f32(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 * (1.0 / (1u32 << 24) as f32)
     }
 }
 
@@ -129,7 +145,9 @@ mod tests {
         let mut c = Counter::new(key(7, Stream::Shopping, 42, 3));
         let (x, y) = (c.next_u64(), c.next_u64());
         assert_ne!(x, y);
-        assert_eq!(x, mix(key(7, Stream::Shopping, 42, 3)));
+        let sk = stream_key(7, Stream::Shopping);
+        assert_ne!(small_key(sk, 42, 3), small_key(sk, 42, 4));
+        assert_ne!(small_key(sk, 42, 3), small_key(sk, 43, 3));
         let w1: u64 = world(1, Stream::Entry, 5).random();
         let w2: u64 = world(1, Stream::Entry, 6).random();
         assert_ne!(w1, w2);
@@ -144,6 +162,8 @@ mod tests {
             let u = c.uniform();
             assert!((0.0..1.0).contains(&u));
             bins[(u * 10.0) as usize] += 1;
+            let v = c.uniform_f32();
+            assert!((0.0..1.0).contains(&v));
         }
         assert!(bins.iter().all(|b| (f64::from(*b) / f64::from(n) - 0.1).abs() < 0.005), "{bins:?}");
     }

@@ -203,7 +203,8 @@ pub struct PlatformRegionState {
     pub cpc: f64,
     /// Exogenous CPC base, compounding weekly.
     pub cpc_base: f64,
-    /// Competition ratio (bid demand / sponsored supply) of the first week, the reference.
+    /// The reference competition ratio (bid demand / sponsored supply): the first positive one
+    /// from step `ad_market.reference_week` on.
     pub reference_ratio: Option<f64>,
     /// Clicks demanded and sponsored impressions offered last week (real units).
     pub bid_demand: f64,

@@ -103,8 +103,16 @@ pub fn exits(
     });
     let (c, pa) = (&*clock, &*params);
     let found = par::map(chunks, |(ent, sel, lis, fin)| {
-        let rows = ent.iter().zip(sel).zip(lis).zip(fin);
-        rows.filter_map(|(((e, s), l), f)| exit_of(c, pa, s, l, f).map(|reason| (s.id, *e, reason))).collect::<Vec<_>>()
+        let mut out = Vec::new();
+        for (i, (((e, s), l), f)) in ent.iter().zip(sel).zip(lis).zip(fin).enumerate() {
+            if let Some(ahead) = lis.get(i + par::PREFETCH_AHEAD) {
+                par::prefetch(&ahead.0);
+            }
+            if let Some(reason) = exit_of(c, pa, s, l, f) {
+                out.push((s.id, *e, reason));
+            }
+        }
+        out
     });
     let mut leaving: Vec<(u64, Entity, ExitReason)> = found.into_iter().flatten().collect();
     leaving.sort_unstable_by_key(|x| x.0);

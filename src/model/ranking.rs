@@ -207,7 +207,10 @@ impl Inputs<'_> {
         let mut found = Vec::new();
         let mut per_seller = Vec::with_capacity(sellers.len());
         let mut listing = 0u32;
-        for (seller, ls) in sellers.iter().zip(listings) {
+        for (i, (seller, ls)) in sellers.iter().zip(listings).enumerate() {
+            if let Some(ahead) = listings.get(i + par::PREFETCH_AHEAD) {
+                par::prefetch(&ahead.0);
+            }
             per_seller.push(ls.0.len() as u32);
             let c = usize::from(seller.category);
             let is_direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;

@@ -305,7 +305,10 @@ pub fn record_tick(
     let (pa, po) = (&*params, &*population);
     for part in par::map(chunks, |(sel, lis, fin)| {
         let mut t = Tally::new(nr, pa.platforms());
-        for ((seller, listings), f) in sel.iter().zip(lis).zip(fin) {
+        for (i, ((seller, listings), f)) in sel.iter().zip(lis).zip(fin).enumerate() {
+            if let Some(ahead) = lis.get(i + par::PREFETCH_AHEAD) {
+                par::prefetch(&ahead.0);
+            }
             t.add(pa, po, seller, listings, &f.week, true);
             t.seg[segment(seller.origin, seller.kind, seller.size)].entries += u32::from(f.age_weeks == 0);
         }
@@ -441,7 +444,8 @@ pub fn record_tick(
     }
 }
 
-/// Cost booked on a seller's listings this week (the rest is seller-level: fixed, compliance).
+/// Cost booked on a seller's listings this week, compliance included (the rest is seller-level:
+/// fixed cost and one-off investments).
 fn listings_cost(l: &Listings) -> f64 {
     l.0.iter().map(|x| x.week_cost).sum()
 }

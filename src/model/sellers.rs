@@ -48,7 +48,8 @@ pub fn seller_decisions(
         params: &params,
         market: &market,
         shocks: &shocks,
-        ai_hazard: ai_hazard(&params.s.sellers.ai, clock.date),
+        // The adoption curve moves with the calendar; warm-up weeks hold it where it starts.
+        ai_hazard: if clock.in_warmup() { 0.0 } else { ai_hazard(&params.s.sellers.ai, clock.date) },
     };
     let (seed, tick) = (clock.seed, clock.step);
     sellers.par_iter_mut().for_each(|(mut s, mut l, mut f)| {

@@ -163,7 +163,11 @@ impl Ctx<'_> {
         let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
         let w_s = self.population.seller_weight;
         let mut sum = Sums::new(np, nr, nc);
-        for (i, (seller, ls)) in sellers.iter().zip(listings).enumerate() {
+        for i in 0..sellers.len() {
+            if let Some(ahead) = listings.get(i + par::PREFETCH_AHEAD) {
+                par::prefetch(&ahead.0);
+            }
+            let (seller, ls) = (&sellers[i], &mut listings[i]);
             let first = self.tables.seller_first[row + i] as usize;
             let direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
             for (slot, l) in ls.0.iter_mut().enumerate() {

@@ -115,7 +115,7 @@ impl<'a> Week<'a> {
     /// Pass 1 for one consumer: whether it shops this week, and if so where.
     #[inline]
     pub fn visit(&self, c: &Consumer, row: u32) -> Option<Shopper> {
-        let mut rng = Counter::new(rng::key_from(self.stream, c.id, self.step));
+        let mut rng = Counter::new(rng::small_key(self.stream, c.id, self.step));
         let r = usize::from(c.region);
         if rng.uniform() >= self.region_p[r] * f64::from(c.propensity) {
             return None;
@@ -154,6 +154,7 @@ impl<'a> Week<'a> {
     }
 
     /// Pass 1 for a chunk of consumers: its shoppers grouped by table.
+    #[inline(never)]
     fn visit_chunk(&self, consumers: &[Consumer]) -> Bucket {
         let tables = self.tables.info.len();
         let found: Vec<Shopper> =
@@ -176,6 +177,7 @@ impl<'a> Week<'a> {
 
     /// Pass 2 for table `t`: its shoppers choose; sales are counted in `sold` (the table's
     /// positions). Returns the trips.
+    #[inline(never)]
     fn serve(&self, t: usize, sold: &mut [u32], groups: Vec<&mut [Shopper]>) -> u64 {
         let info = self.tables.info[t];
         let table = self.tables.table(t);
@@ -184,7 +186,8 @@ impl<'a> Week<'a> {
             trips += group.len() as u64;
             for sh in group {
                 let (health, green) = (sh.health * info.health, sh.green * info.green);
-                if let Some(local) = choose_listing(table, self.k, sh.alpha, health, green, &mut sh.rng) {
+                let premium = [0.0, health, green, health + green];
+                if let Some(local) = choose_listing(table, self.k, sh.alpha, premium, &mut sh.rng) {
                     sold[local as usize] += 1;
                     sh.bought = true;
                 }
@@ -196,9 +199,10 @@ impl<'a> Week<'a> {
 
 /// Draws `k` listings from `table` and picks one by logit against the outside option (weight 1);
 /// returns the chosen listing's place in the table, `None` if the consumer buys nothing.
-/// `health` and `green` are the consumer's premiums times the table's category relevance.
+/// `premium[flags]` is the premium term for a listing's certifications (bit 0: healthy, bit 1:
+/// sustainable): the consumer's premiums times the table's category relevance.
 #[inline]
-pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, health: f32, green: f32, rng: &mut Counter) -> Option<u32> {
+pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], rng: &mut Counter) -> Option<u32> {
     if table.is_empty() {
         return None;
     }
@@ -210,27 +214,25 @@ pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, health: f32, green:
         let e = &table[((bits >> 32) * n >> 32) as usize];
         let which = usize::from(bits as u32 >= e.keep);
         let slot = &e.slots[which];
-        let f = e.flags >> (2 * which);
-        let premium = (f & 1) as f32 * health + ((f >> 1) & 1) as f32 * green;
-        *w = slot.base + alpha * (slot.value + premium);
+        *w = slot.base + alpha * (slot.value + premium[((e.flags >> (2 * which)) & 3) as usize]);
         *drawn = slot.local;
     }
     for x in &mut w[..k] {
         *x = fast_exp(*x);
     }
-    let total = 1.0 + w[..k].iter().map(|&x| f64::from(x)).sum::<f64>();
-    let mut target = rng.uniform() * total - 1.0;
+    let total = 1.0 + w[..k].iter().sum::<f32>();
+    let target = rng.uniform_f32() * total - 1.0;
     if target < 0.0 {
         return None; // the outside option: buy nothing
     }
-    for (x, l) in w[..k].iter().zip(&drawn[..k]) {
-        target -= f64::from(*x);
-        if target < 0.0 {
-            return Some(*l);
-        }
+    // The first draw whose running total passes the target, found without branches; rounding
+    // can leave a sliver past the last weight, which belongs to the last draw.
+    let (mut acc, mut i) = (0.0, 0);
+    for x in &w[..k] {
+        acc += x;
+        i += usize::from(acc <= target);
     }
-    // Rounding left a sliver past the last weight: it belongs to the last draw.
-    Some(drawn[k - 1])
+    Some(drawn[i.min(k - 1)])
 }
 
 /// Runs every consumer's shopping decision for the week.
@@ -265,7 +267,8 @@ pub fn shop(
     let trips = par::map(sold_parts.into_iter().zip(groups).enumerate(), |(t, (sold, group))| week.serve(t, sold, group));
 
     // 3. Buyers remember the platform.
-    let per_platform = week.tables.info.len() / week.tables.platform_choice.len().max(1);
+    // Tables are numbered `(p * regions + r) * categories + c`: one run of `per_platform` each.
+    let per_platform = week.tables.platform_choice.len().max(1);
     par::map(chunks.iter_mut().zip(&buckets), |(consumers, b)| {
         for sh in b.shoppers.iter().filter(|sh| sh.bought) {
             consumers[sh.row as usize].last_platform = (sh.table as usize / per_platform) as u8;
@@ -343,7 +346,8 @@ mod tests {
             };
             let mut sh = week.visit(&c, 0).expect("everyone shops");
             assert_eq!(sh.table, 0);
-            if let Some(l) = choose_listing(tables.table(0), 1, sh.alpha, sh.health * 0.5, 0.0, &mut sh.rng) {
+            let h = sh.health * 0.5;
+            if let Some(l) = choose_listing(tables.table(0), 1, sh.alpha, [0.0, h, 0.0, h], &mut sh.rng) {
                 sold[l as usize] += 1;
             }
         }

@@ -34,6 +34,8 @@ pub struct YearSummary {
     pub exits: i64,
     pub exits_by_kind: BTreeMap<String, i64>,
     pub exits_by_size: BTreeMap<String, i64>,
+    /// Exits of a size class over its mean active count in the year.
+    pub exit_rate_by_size: BTreeMap<String, f64>,
     pub exits_by_reason: BTreeMap<String, i64>,
     /// Exits of a kind over its mean active count in the year.
     pub exit_rate_by_kind: BTreeMap<String, f64>,
@@ -106,7 +108,10 @@ pub fn summarize(r: &Results) -> Summary {
         }
         let segs: Vec<_> = r.segments.iter().filter(|s| year_of_tick.get(&s.tick) == Some(&year)).collect();
         for size in ["small", "medium", "large"] {
-            y.exits_by_size.insert(size.into(), segs.iter().filter(|s| s.size == size).map(|s| s.exits).sum());
+            let exits: i64 = segs.iter().filter(|s| s.size == size).map(|s| s.exits).sum();
+            let active: i64 = segs.iter().filter(|s| s.size == size).map(|s| s.active).sum();
+            y.exits_by_size.insert(size.into(), exits);
+            y.exit_rate_by_size.insert(size.into(), ratio(exits as f64, ratio(active as f64, ticks.len() as f64)));
         }
         for kind in ["brand", "white_label"] {
             let exits: i64 = segs.iter().filter(|s| s.kind == kind).map(|s| s.exits).sum();

@@ -61,11 +61,19 @@ pub struct SweepOutcome {
     pub failed: u64,
     pub threads: usize,
     pub wall_seconds: f64,
+    /// Seconds the worker threads spent in runs, summed over threads.
+    pub busy_seconds: f64,
     /// Whether every run of the shard is in, and `runs.parquet` written.
     pub complete: bool,
 }
 
 impl SweepOutcome {
+    /// Share of the worker threads' time spent in runs (1 = every thread always busy).
+    pub fn utilisation(&self) -> f64 {
+        let available = self.threads as f64 * self.wall_seconds;
+        if available > 0.0 { self.busy_seconds / available } else { 0.0 }
+    }
+
     /// Runs per minute of this call.
     pub fn runs_per_minute(&self) -> f64 {
         if self.wall_seconds > 0.0 { self.ran as f64 * 60.0 / self.wall_seconds } else { 0.0 }
@@ -106,12 +114,14 @@ pub fn sweep(opts: &SweepOptions, progress: &(dyn Fn(Progress) + Sync)) -> Resul
         .map_err(|e| SimError::Usage(format!("cannot start {threads} threads: {e}")))?;
     let started = Instant::now();
     let total = pending.len() as u64;
-    let (ran, failed) = (AtomicU64::new(0), AtomicU64::new(0));
+    let (ran, failed, busy_nanos) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     progress(Progress { done: 0, failed: 0, total });
     pool.install(|| {
         pending.par_iter().with_max_len(1).try_for_each(|&id| {
+            let run_started = Instant::now();
             let row = run_one(&plan, id);
             store.append(&row)?;
+            busy_nanos.fetch_add(run_started.elapsed().as_nanos() as u64, Ordering::Relaxed);
             let f =
                 failed.fetch_add(u64::from(row.error.is_some()), Ordering::Relaxed) + u64::from(row.error.is_some());
             let d = ran.fetch_add(1, Ordering::Relaxed) + 1;
@@ -134,6 +144,7 @@ pub fn sweep(opts: &SweepOptions, progress: &(dyn Fn(Progress) + Sync)) -> Resul
         failed: failed.into_inner(),
         threads,
         wall_seconds: started.elapsed().as_secs_f64(),
+        busy_seconds: busy_nanos.into_inner() as f64 / 1e9,
         complete,
     })
 }

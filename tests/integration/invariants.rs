@@ -1,6 +1,6 @@
 //! Invariants of the world state after every tick, checked in-process on the small scenario.
 
-use crate::util::Fixture;
+use crate::util::{Fixture, small};
 use bevy_ecs::world::World;
 use crossborder_sim::config::Scenario;
 use crossborder_sim::model::agents::{Finance, Listings, PlatformAgent, RegulatorAgent, Seller};
@@ -21,10 +21,6 @@ fn no_exits(s: &Scenario) -> Vec<(String, String)> {
         sets.push((format!("regulators[{}].enforcement", g.region), "0.0".to_string()));
     }
     sets
-}
-
-fn refs(sets: &[(String, String)]) -> Vec<(&str, &str)> {
-    sets.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
 /// Money totals of one tick, in cents.
@@ -83,8 +79,7 @@ fn check_money(world: &mut World, tick: u32) -> Totals {
 #[test]
 fn money_adds_up_to_the_cent_every_tick() {
     let f = Fixture::new();
-    let small = f.load("small", &[]);
-    let s = f.load("no_exits", &refs(&no_exits(&small)));
+    let s = f.load("no_exits", &no_exits(&small()));
     let weeks = s.calendar.weeks as usize;
     let mut sim = Simulation::new(s, 11, false);
     let mut all = Totals::default();
@@ -102,8 +97,7 @@ fn money_adds_up_to_the_cent_every_tick() {
 
 #[test]
 fn agent_state_stays_finite_in_range_and_obeys_the_exit_rule() {
-    let f = Fixture::new();
-    let s = f.load("small", &[]);
+    let s = small();
     let limits =
         [s.sellers.small.loss_streak_limit, s.sellers.medium.loss_streak_limit, s.sellers.large.loss_streak_limit];
     let max_listings = [s.sellers.small.max_listings, s.sellers.medium.max_listings, s.sellers.large.max_listings];

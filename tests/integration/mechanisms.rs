@@ -17,11 +17,6 @@ fn short(extra: &[(&str, &str)]) -> Vec<(String, String)> {
     kept.chain(extra).map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-fn load(f: &Fixture, name: &str, sets: &[(String, String)]) -> Scenario {
-    let sets: Vec<(&str, &str)> = sets.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    f.load(name, &sets)
-}
-
 /// The tick of the week that contains `date`.
 fn tick_of(s: &Scenario, date: &str) -> u32 {
     let start = config::parse_date(&s.calendar.start).unwrap();
@@ -35,8 +30,8 @@ fn a_cpc_shock_raises_the_cost_per_click() {
         |p: &str| format!("[(label: \"ads\", target: Cpc, weekly_probability: {p}, factor: 2.0, duration_weeks: 520)]");
     // Without the competition term, CPC is its exogenous base times the running shocks.
     let with = |p: &str| short(&[("shocks", &shock(p)), ("ad_market.elasticity", "0.0")]);
-    let calm = run(&load(&f, "calm", &with("0.0")));
-    let hit = run(&load(&f, "hit", &with("1.0")));
+    let calm = run(&f.load("calm", &with("0.0")));
+    let hit = run(&f.load("hit", &with("1.0")));
     assert!(!calm.platforms.is_empty() && calm.platforms.len() == hit.platforms.len());
     for (a, b) in calm.platforms.iter().zip(&hit.platforms) {
         assert_eq!((a.tick, &a.platform, &a.region), (b.tick, &b.platform, &b.region));
@@ -59,7 +54,7 @@ fn a_platform_that_leaves_a_region_sells_nothing_there_afterwards() {
         "[(id: \"leave\", date: \"{date}\", label: \"{label}\", set: {{ \"platforms[{}].regions[{r}].present\": false }})]",
         p.id
     );
-    let s = load(&f, "leave", &short(&[("events", &event)]));
+    let s = f.load("leave", &short(&[("events", &event)]));
     let res = run(&s);
     let when = tick_of(&s, date);
     assert_eq!(res.events.len(), 1);
@@ -90,8 +85,8 @@ fn strict_enforcement_delists_non_compliant_cn_sellers() {
         }
         sets
     };
-    let lax = run(&load(&f, "lax", &with("0.0")));
-    let strict = run(&load(&f, "strict", &with("1.0")));
+    let lax = run(&f.load("lax", &with("0.0")));
+    let strict = run(&f.load("strict", &with("1.0")));
     let regulatory = |r: &Results| r.ticks.iter().map(|t| t.exits_regulatory).sum::<i64>();
     assert_eq!(regulatory(&lax), 0);
     assert!(regulatory(&strict) > 0, "no regulatory exits");
@@ -122,7 +117,7 @@ fn events_fire_in_date_order_and_disabled_events_never_fire() {
           (date: \"2024-02-14\", label: \"early\", set: {{ \"platforms[{p}].take_rate\": 0.2 }}), \
           (enabled: false, date: \"2024-03-06\", label: \"off\", set: {{ \"platforms[{p}].take_rate\": 0.9 }})]"
     );
-    let s = load(&f, "ordered", &short(&[("events", &events)]));
+    let s = f.load("ordered", &short(&[("events", &events)]));
     let res = run(&s);
     let labels: Vec<&str> = res.events.iter().map(|(_, l)| l.as_str()).collect();
     assert_eq!(labels, ["early", "late"]);

@@ -1,6 +1,6 @@
 //! `sim run`: the files it writes, their columns, and how their numbers fit together.
 
-use crate::util::{Csv, small_fixture, small_run};
+use crate::util::{Csv, small, small_fixture, small_run};
 use crossborder_sim::config;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -139,10 +139,6 @@ const COUNTS: [&str; 15] = [
     "gmv_usd",
 ];
 
-fn small() -> config::Scenario {
-    config::load(&small_fixture()).unwrap()
-}
-
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -204,8 +200,6 @@ fn no_file_holds_nan_or_infinity_and_counts_are_never_negative() {
     }
 }
 
-/// Also a regression test: with `warmup_weeks`, the spin-up weeks were taken out of the
-/// calendar's weeks, so a run recorded fewer weeks than it was asked for.
 #[test]
 fn row_counts_agree_across_files() {
     let s = small();

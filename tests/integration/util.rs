@@ -11,6 +11,11 @@ pub fn small_fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small.ron")
 }
 
+/// The small fixture, loaded in-process.
+pub fn small() -> Scenario {
+    config::load(&small_fixture()).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Fewer agents still, for tests that run `sim` only to look at the directory it writes.
 pub const TINY: &[(&str, &str)] =
     &[("scale.seller_agents", "300"), ("scale.consumer_agents", "3000"), ("scale.real_sellers", "45000.0")];
@@ -41,15 +46,16 @@ impl Fixture {
     }
 
     /// Writes an overlay of the small fixture: `sets` are `(field path, RON value)` pairs.
-    pub fn scenario(&self, name: &str, sets: &[(&str, &str)]) -> PathBuf {
-        let sets: Vec<String> = sets.iter().map(|(k, v)| format!("        {k:?}: {v},\n")).collect();
+    pub fn scenario(&self, name: &str, sets: &[(impl AsRef<str>, impl AsRef<str>)]) -> PathBuf {
+        let sets: Vec<String> =
+            sets.iter().map(|(k, v)| format!("        {:?}: {},\n", k.as_ref(), v.as_ref())).collect();
         let base = small_fixture().display().to_string();
         let text = format!("(\n    base: {base:?},\n    name: {name:?},\n    set: {{\n{}    }},\n)\n", sets.concat());
         self.write(&format!("{name}.ron"), &text)
     }
 
     /// Loads an overlay of the small fixture in-process.
-    pub fn load(&self, name: &str, sets: &[(&str, &str)]) -> Scenario {
+    pub fn load(&self, name: &str, sets: &[(impl AsRef<str>, impl AsRef<str>)]) -> Scenario {
         let path = self.scenario(name, sets);
         config::load(&path).unwrap_or_else(|e| panic!("{e}"))
     }
