@@ -15,8 +15,9 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
-/// Weeks stepped before measuring.
-const WARM_WEEKS: u32 = 4;
+/// Weeks stepped before measuring (the seller population turns over and its heap data scatters,
+/// as in a real run).
+const WARM_WEEKS: u32 = 26;
 
 /// CPU time of the calling thread so far (Linux), if `BENCH_CPU` is set.
 fn thread_cpu() -> Option<Duration> {

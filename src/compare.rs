@@ -19,16 +19,32 @@ fn headlines() -> Vec<Headline> {
         Headline { name: "GMV growth", value: |y| y.gmv_growth, percent: true },
         Headline { name: "active sellers (end)", value: |y| Some(y.active_sellers_end as f64), percent: false },
         Headline { name: "exits, brand", value: |y| y.exits_by_kind.get("brand").map(|x| *x as f64), percent: false },
-        Headline { name: "exits, white label", value: |y| y.exits_by_kind.get("white_label").map(|x| *x as f64), percent: false },
-        Headline { name: "exits, insolvent", value: |y| y.exits_by_reason.get("insolvent").map(|x| *x as f64), percent: false },
+        Headline {
+            name: "exits, white label",
+            value: |y| y.exits_by_kind.get("white_label").map(|x| *x as f64),
+            percent: false,
+        },
+        Headline {
+            name: "exits, insolvent",
+            value: |y| y.exits_by_reason.get("insolvent").map(|x| *x as f64),
+            percent: false,
+        },
         Headline {
             name: "exits, sustained losses",
             value: |y| y.exits_by_reason.get("sustained_losses").map(|x| *x as f64),
             percent: false,
         },
-        Headline { name: "exits, regulatory", value: |y| y.exits_by_reason.get("regulatory").map(|x| *x as f64), percent: false },
+        Headline {
+            name: "exits, regulatory",
+            value: |y| y.exits_by_reason.get("regulatory").map(|x| *x as f64),
+            percent: false,
+        },
         Headline { name: "brand GMV share", value: |y| Some(y.brand_gmv_share), percent: true },
-        Headline { name: "us cn direct-parcel share", value: |y| y.cn_direct_parcel_share.get("us").copied(), percent: true },
+        Headline {
+            name: "us cn direct-parcel share",
+            value: |y| y.cn_direct_parcel_share.get("us").copied(),
+            percent: true,
+        },
         Headline {
             name: "amazon us CPC, USD",
             value: |y| y.mean_cpc_usd_by_region.get("amazon").and_then(|m| m.get("us")).copied(),
@@ -36,7 +52,11 @@ fn headlines() -> Vec<Headline> {
         },
         Headline { name: "amazon GMV share", value: |y| y.platform_share.get("amazon").copied(), percent: true },
         Headline { name: "temu GMV share", value: |y| y.platform_share.get("temu").copied(), percent: true },
-        Headline { name: "tiktok_shop GMV share", value: |y| y.platform_share.get("tiktok_shop").copied(), percent: true },
+        Headline {
+            name: "tiktok_shop GMV share",
+            value: |y| y.platform_share.get("tiktok_shop").copied(),
+            percent: true,
+        },
     ]
 }
 

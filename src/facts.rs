@@ -38,7 +38,11 @@ impl Target {
 }
 
 fn fmt(x: f64) -> String {
-    if x.abs() >= 1e6 { format!("{:.3e}", x) } else { format!("{:.4}", x).trim_end_matches('0').trim_end_matches('.').to_string() }
+    if x.abs() >= 1e6 {
+        format!("{:.3e}", x)
+    } else {
+        format!("{:.4}", x).trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }
 
 /// One checkable statement: a fact id, what is measured, how, and the target.
@@ -69,7 +73,8 @@ fn year(s: &Summary, y: i32) -> Option<&YearSummary> {
 
 fn growth(s: &Summary, y: i32, platforms: &[&str]) -> Option<f64> {
     let (a, b) = (year(s, y - 1)?, year(s, y)?);
-    let sum = |x: &YearSummary| platforms.iter().map(|p| x.platform_gmv_usd.get(*p).copied().unwrap_or(0.0)).sum::<f64>();
+    let sum =
+        |x: &YearSummary| platforms.iter().map(|p| x.platform_gmv_usd.get(*p).copied().unwrap_or(0.0)).sum::<f64>();
     let (prev, now) = (sum(a) / f64::from(a.weeks), sum(b) / f64::from(b.weeks));
     (prev > 0.0).then(|| now / prev - 1.0)
 }
@@ -85,83 +90,229 @@ const CN_FOUR: [&str; 4] = ["temu", "shein", "aliexpress", "tiktok_shop"];
 /// Every check, by fact id.
 pub fn checks() -> Vec<Check> {
     vec![
-        Check { fact: "F01", what: "amazon us mean CPC 2024, USD", target: Target::Within(0.79, 0.89), measure: |s| year(s, 2024)?.mean_cpc_usd_by_region.get("amazon")?.get("us").copied() },
-        Check { fact: "F01", what: "amazon us mean CPC 2025, USD", target: Target::Within(1.04, 1.20), measure: |s| year(s, 2025)?.mean_cpc_usd_by_region.get("amazon")?.get("us").copied() },
-        Check { fact: "F02", what: "tiktok_shop us CPM Q4 2024, USD", target: Target::Within(9.17 * 0.9, 9.17 * 1.1), measure: |s| year(s, 2024)?.social_cpm_q4_usd.get("tiktok_shop")?.get("us").copied() },
-        Check { fact: "F02", what: "tiktok_shop us CPM Q4 2025, USD", target: Target::Within(10.48 * 0.9, 10.48 * 1.1), measure: |s| year(s, 2025)?.social_cpm_q4_usd.get("tiktok_shop")?.get("us").copied() },
-        Check { fact: "F03", what: "total GMV growth 2025 vs 2024", target: Target::Within(0.06, 0.12), measure: |s| year(s, 2025)?.gmv_growth },
-        Check { fact: "F04", what: "amazon GMV growth 2025", target: Target::Within(0.05, 0.16), measure: |s| growth(s, 2025, &["amazon"]) },
-        Check { fact: "F04", what: "shopee GMV growth 2025", target: Target::Within(0.20, 0.40), measure: |s| growth(s, 2025, &["shopee"]) },
-        Check { fact: "F04", what: "temu+shein+aliexpress+tiktok_shop GMV growth 2025", target: Target::Within(0.15, 0.35), measure: |s| growth(s, 2025, &CN_FOUR) },
-        Check { fact: "F04", what: "tiktok_shop growth minus fastest other platform's, 2025", target: Target::Above(0.0), measure: |s| {
-            let y = year(s, 2025)?;
-            let tiktok = *y.platform_growth.get("tiktok_shop")?;
-            let other = y.platform_growth.iter().filter(|(k, _)| *k != "tiktok_shop").map(|(_, v)| *v).fold(f64::NEG_INFINITY, f64::max);
-            Some(tiktok - other)
-        } },
-        Check { fact: "F05", what: "tiktok_shop GMV 2025, USD", target: Target::Within(70e9, 130e9), measure: |s| year(s, 2025)?.platform_gmv_usd.get("tiktok_shop").copied() },
-        Check { fact: "F05", what: "tiktok_shop rank by GMV 2025", target: Target::Within(4.0, 6.0), measure: |s| {
-            let y = year(s, 2025)?;
-            let t = *y.platform_gmv_usd.get("tiktok_shop")?;
-            Some(1.0 + y.platform_gmv_usd.values().filter(|v| **v > t).count() as f64)
-        } },
-        Check { fact: "F06", what: "amazon active sellers end 2025 vs end 2024", target: Target::Within(-0.14, -0.04), measure: |s| {
-            let (a, b) = (*year(s, 2024)?.platform_sellers_end.get("amazon")?, *year(s, 2025)?.platform_sellers_end.get("amazon")?);
-            (a > 0).then(|| b as f64 / a as f64 - 1.0)
-        } },
-        Check { fact: "F07", what: "white-label / brand exit rate 2025", target: Target::AtLeast(1.5), measure: |s| {
-            let y = year(s, 2025)?;
-            let (w, b) = (*y.exit_rate_by_kind.get("white_label")?, *y.exit_rate_by_kind.get("brand")?);
-            (b > 0.0).then(|| w / b)
-        } },
-        Check { fact: "F07", what: "brand GMV share end 2026 minus start 2024", target: Target::Above(0.0), measure: |s| Some(year(s, 2026)?.brand_gmv_share_end - year(s, 2024)?.brand_gmv_share_start) },
-        Check { fact: "F08", what: "us cn direct-parcel GMV share 2024 minus 2025", target: Target::Above(0.0), measure: |s| {
-            let share = |y: i32| year(s, y).and_then(|y| y.cn_direct_parcel_share.get("us").copied());
-            Some(share(2024)? - share(2025)?)
-        } },
-        Check { fact: "F09", what: "us tariff on cn apparel, end 2025", target: Target::Within(0.15, 0.45), measure: |s| year(s, 2025)?.policy.get("us")?.tariff.get("apparel").copied() },
-        Check { fact: "F09", what: "us tariff on cn electronics, end 2025", target: Target::Within(0.15, 0.45), measure: |s| year(s, 2025)?.policy.get("us")?.tariff.get("electronics").copied() },
-        Check { fact: "F10", what: "eu flat duty per item end 2026, USD (3 EUR)", target: Target::Within(3.0, 3.8), measure: |s| Some(year(s, 2026)?.policy.get("eu")?.flat_duty_usd) },
-        Check { fact: "F10", what: "jp consumption tax on all imports end 2026", target: Target::Within(0.10, 0.10), measure: |s| {
-            let g = year(s, 2026)?.policy.get("jp")?;
-            Some(if g.vat_below_de_minimis || g.de_minimis_usd == 0.0 { g.vat } else { 0.0 })
-        } },
-        Check { fact: "F11", what: "cn cost/revenue into eu+jp, 2026 minus 2025", target: Target::Within(0.05, 0.10), measure: |s| Some(cost_ratio(year(s, 2026)?, &["eu", "jp"])? - cost_ratio(year(s, 2025)?, &["eu", "jp"])?) },
-        Check { fact: "F12", what: "AI adopters' cost factor", target: Target::Within(0.78, 0.78), measure: |s| Some(s.inputs.ai_cost_factor) },
-        Check { fact: "F12", what: "write-off, non-adopters", target: Target::Within(0.12, 0.12), measure: |s| Some(s.inputs.write_off) },
-        Check { fact: "F12", what: "write-off, AI adopters", target: Target::Within(0.03, 0.03), measure: |s| Some(s.inputs.write_off_ai) },
-        Check { fact: "F13", what: "sampled share paying a health premium", target: Target::Within(0.72, 0.74), measure: |s| Some(s.inputs.health_share) },
-        Check { fact: "F13", what: "sampled smallest health premium", target: Target::AtLeast(0.10), measure: |s| Some(s.inputs.health_premium_min) },
-        Check { fact: "F13", what: "sampled largest health premium", target: Target::Within(0.0, 0.30), measure: |s| Some(s.inputs.health_premium_max) },
-        Check { fact: "F13", what: "sampled share preferring sustainable", target: Target::Within(0.62, 0.64), measure: |s| Some(s.inputs.green_share) },
-        Check { fact: "F14", what: "sea inspection rate end 2026", target: Target::Within(0.30, 0.30), measure: |s| Some(year(s, 2026)?.policy.get("sea")?.inspection_rate) },
-        Check { fact: "F15", what: "lowest mobile share of sea, mena, latam", target: Target::AtLeast(0.70), measure: |s| {
-            ["sea", "mena", "latam"].iter().map(|r| s.inputs.mobile_share.get(*r).copied()).collect::<Option<Vec<f64>>>().map(|v| v.into_iter().fold(f64::INFINITY, f64::min))
-        } },
-        Check { fact: "F16", what: "total GMV growth 2026 vs 2025", target: Target::Within(0.05, 0.12), measure: |s| year(s, 2026)?.gmv_growth },
+        Check {
+            fact: "F01",
+            what: "amazon us mean CPC 2024, USD",
+            target: Target::Within(0.79, 0.89),
+            measure: |s| year(s, 2024)?.mean_cpc_usd_by_region.get("amazon")?.get("us").copied(),
+        },
+        Check {
+            fact: "F01",
+            what: "amazon us mean CPC 2025, USD",
+            target: Target::Within(1.04, 1.20),
+            measure: |s| year(s, 2025)?.mean_cpc_usd_by_region.get("amazon")?.get("us").copied(),
+        },
+        Check {
+            fact: "F02",
+            what: "tiktok_shop us CPM Q4 2024, USD",
+            target: Target::Within(9.17 * 0.9, 9.17 * 1.1),
+            measure: |s| year(s, 2024)?.social_cpm_q4_usd.get("tiktok_shop")?.get("us").copied(),
+        },
+        Check {
+            fact: "F02",
+            what: "tiktok_shop us CPM Q4 2025, USD",
+            target: Target::Within(10.48 * 0.9, 10.48 * 1.1),
+            measure: |s| year(s, 2025)?.social_cpm_q4_usd.get("tiktok_shop")?.get("us").copied(),
+        },
+        Check {
+            fact: "F03",
+            what: "total GMV growth 2025 vs 2024",
+            target: Target::Within(0.06, 0.12),
+            measure: |s| year(s, 2025)?.gmv_growth,
+        },
+        Check {
+            fact: "F04",
+            what: "amazon GMV growth 2025",
+            target: Target::Within(0.05, 0.16),
+            measure: |s| growth(s, 2025, &["amazon"]),
+        },
+        Check {
+            fact: "F04",
+            what: "shopee GMV growth 2025",
+            target: Target::Within(0.20, 0.40),
+            measure: |s| growth(s, 2025, &["shopee"]),
+        },
+        Check {
+            fact: "F04",
+            what: "temu+shein+aliexpress+tiktok_shop GMV growth 2025",
+            target: Target::Within(0.15, 0.35),
+            measure: |s| growth(s, 2025, &CN_FOUR),
+        },
+        Check {
+            fact: "F04",
+            what: "tiktok_shop growth minus fastest other platform's, 2025",
+            target: Target::Above(0.0),
+            measure: |s| {
+                let y = year(s, 2025)?;
+                let tiktok = *y.platform_growth.get("tiktok_shop")?;
+                let other = y
+                    .platform_growth
+                    .iter()
+                    .filter(|(k, _)| *k != "tiktok_shop")
+                    .map(|(_, v)| *v)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                Some(tiktok - other)
+            },
+        },
+        Check {
+            fact: "F05",
+            what: "tiktok_shop GMV 2025, USD",
+            target: Target::Within(70e9, 130e9),
+            measure: |s| year(s, 2025)?.platform_gmv_usd.get("tiktok_shop").copied(),
+        },
+        Check {
+            fact: "F05",
+            what: "tiktok_shop rank by GMV 2025",
+            target: Target::Within(4.0, 6.0),
+            measure: |s| {
+                let y = year(s, 2025)?;
+                let t = *y.platform_gmv_usd.get("tiktok_shop")?;
+                Some(1.0 + y.platform_gmv_usd.values().filter(|v| **v > t).count() as f64)
+            },
+        },
+        Check {
+            fact: "F06",
+            what: "amazon active sellers end 2025 vs end 2024",
+            target: Target::Within(-0.14, -0.04),
+            measure: |s| {
+                let (a, b) = (
+                    *year(s, 2024)?.platform_sellers_end.get("amazon")?,
+                    *year(s, 2025)?.platform_sellers_end.get("amazon")?,
+                );
+                (a > 0).then(|| b as f64 / a as f64 - 1.0)
+            },
+        },
+        Check {
+            fact: "F07",
+            what: "white-label / brand exit rate 2025",
+            target: Target::AtLeast(1.5),
+            measure: |s| {
+                let y = year(s, 2025)?;
+                let (w, b) = (*y.exit_rate_by_kind.get("white_label")?, *y.exit_rate_by_kind.get("brand")?);
+                (b > 0.0).then(|| w / b)
+            },
+        },
+        Check {
+            fact: "F07",
+            what: "brand GMV share end 2026 minus start 2024",
+            target: Target::Above(0.0),
+            measure: |s| Some(year(s, 2026)?.brand_gmv_share_end - year(s, 2024)?.brand_gmv_share_start),
+        },
+        Check {
+            fact: "F08",
+            what: "us cn direct-parcel GMV share 2024 minus 2025",
+            target: Target::Above(0.0),
+            measure: |s| {
+                let share = |y: i32| year(s, y).and_then(|y| y.cn_direct_parcel_share.get("us").copied());
+                Some(share(2024)? - share(2025)?)
+            },
+        },
+        Check {
+            fact: "F09",
+            what: "us tariff on cn apparel, end 2025",
+            target: Target::Within(0.15, 0.45),
+            measure: |s| year(s, 2025)?.policy.get("us")?.tariff.get("apparel").copied(),
+        },
+        Check {
+            fact: "F09",
+            what: "us tariff on cn electronics, end 2025",
+            target: Target::Within(0.15, 0.45),
+            measure: |s| year(s, 2025)?.policy.get("us")?.tariff.get("electronics").copied(),
+        },
+        Check {
+            fact: "F10",
+            what: "eu flat duty per item end 2026, USD (3 EUR)",
+            target: Target::Within(3.0, 3.8),
+            measure: |s| Some(year(s, 2026)?.policy.get("eu")?.flat_duty_usd),
+        },
+        Check {
+            fact: "F10",
+            what: "jp consumption tax on all imports end 2026",
+            target: Target::Within(0.10, 0.10),
+            measure: |s| {
+                let g = year(s, 2026)?.policy.get("jp")?;
+                Some(if g.vat_below_de_minimis || g.de_minimis_usd == 0.0 { g.vat } else { 0.0 })
+            },
+        },
+        Check {
+            fact: "F11",
+            what: "cn cost/revenue into eu+jp, 2026 minus 2025",
+            target: Target::Within(0.05, 0.10),
+            measure: |s| Some(cost_ratio(year(s, 2026)?, &["eu", "jp"])? - cost_ratio(year(s, 2025)?, &["eu", "jp"])?),
+        },
+        Check {
+            fact: "F12",
+            what: "AI adopters' cost factor",
+            target: Target::Within(0.78, 0.78),
+            measure: |s| Some(s.inputs.ai_cost_factor),
+        },
+        Check {
+            fact: "F12",
+            what: "write-off, non-adopters",
+            target: Target::Within(0.12, 0.12),
+            measure: |s| Some(s.inputs.write_off),
+        },
+        Check {
+            fact: "F12",
+            what: "write-off, AI adopters",
+            target: Target::Within(0.03, 0.03),
+            measure: |s| Some(s.inputs.write_off_ai),
+        },
+        Check {
+            fact: "F13",
+            what: "sampled share paying a health premium",
+            target: Target::Within(0.72, 0.74),
+            measure: |s| Some(s.inputs.health_share),
+        },
+        Check {
+            fact: "F13",
+            what: "sampled smallest health premium",
+            target: Target::AtLeast(0.10),
+            measure: |s| Some(s.inputs.health_premium_min),
+        },
+        Check {
+            fact: "F13",
+            what: "sampled largest health premium",
+            target: Target::Within(0.0, 0.30),
+            measure: |s| Some(s.inputs.health_premium_max),
+        },
+        Check {
+            fact: "F13",
+            what: "sampled share preferring sustainable",
+            target: Target::Within(0.62, 0.64),
+            measure: |s| Some(s.inputs.green_share),
+        },
+        Check {
+            fact: "F14",
+            what: "sea inspection rate end 2026",
+            target: Target::Within(0.30, 0.30),
+            measure: |s| Some(year(s, 2026)?.policy.get("sea")?.inspection_rate),
+        },
+        Check {
+            fact: "F15",
+            what: "lowest mobile share of sea, mena, latam",
+            target: Target::AtLeast(0.70),
+            measure: |s| {
+                ["sea", "mena", "latam"]
+                    .iter()
+                    .map(|r| s.inputs.mobile_share.get(*r).copied())
+                    .collect::<Option<Vec<f64>>>()
+                    .map(|v| v.into_iter().fold(f64::INFINITY, f64::min))
+            },
+        },
+        Check {
+            fact: "F16",
+            what: "total GMV growth 2026 vs 2025",
+            target: Target::Within(0.05, 0.12),
+            measure: |s| year(s, 2026)?.gmv_growth,
+        },
     ]
 }
 
-/// Two-sided 97.5% Student t quantile for `df` degrees of freedom.
-fn t975(df: usize) -> f64 {
-    const TABLE: [f64; 10] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
-    match df {
-        0 => f64::NAN,
-        1..=10 => TABLE[df - 1],
-        _ => 1.96 + 2.4 / df as f64,
-    }
-}
-
-/// Mean and 95% interval of the mean.
+/// Mean and 95% interval of the mean (Student t across runs; a single run has no spread).
 pub fn mean_ci(xs: &[f64]) -> (f64, (f64, f64)) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    if xs.len() < 2 {
-        return (mean, (mean, mean));
-    }
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let half = t975(xs.len() - 1) * (var / n).sqrt();
-    (mean, (mean - half, mean + half))
+    let s = crate::sweep::stats::sample(xs);
+    if s.n < 2 { (s.mean, (s.mean, s.mean)) } else { (s.mean, (s.lo, s.hi)) }
 }
 
 /// Judges every check on a set of run summaries.
@@ -172,7 +323,15 @@ pub fn judge(runs: &[Summary]) -> Vec<Verdict> {
             let xs: Vec<f64> = runs.iter().filter_map(|s| (c.measure)(s)).filter(|x| x.is_finite()).collect();
             let complete = !xs.is_empty() && xs.len() == runs.len();
             let (mean, ci) = if xs.is_empty() { (f64::NAN, (f64::NAN, f64::NAN)) } else { mean_ci(&xs) };
-            Verdict { fact: c.fact, what: c.what, target: c.target.describe(), mean, ci, runs: xs.len(), pass: complete && c.target.holds(mean) }
+            Verdict {
+                fact: c.fact,
+                what: c.what,
+                target: c.target.describe(),
+                mean,
+                ci,
+                runs: xs.len(),
+                pass: complete && c.target.holds(mean),
+            }
         })
         .collect()
 }
@@ -202,7 +361,8 @@ pub fn load_summaries(dirs: &[impl AsRef<Path>]) -> Result<Vec<Summary>, SimErro
 
 /// The verdicts as a plain-text table for the terminal.
 pub fn plain(verdicts: &[Verdict]) -> String {
-    let mut s = format!("{:<5} {:<56} {:>20} {:>12} {:>26}  verdict\n", "fact", "measure", "target", "mean", "95% interval");
+    let mut s =
+        format!("{:<5} {:<56} {:>20} {:>12} {:>26}  verdict\n", "fact", "measure", "target", "mean", "95% interval");
     for v in verdicts {
         let ci = format!("[{}, {}]", fmt(v.ci.0), fmt(v.ci.1));
         let verdict = if v.pass { "pass" } else { "FAIL" };
@@ -213,7 +373,9 @@ pub fn plain(verdicts: &[Verdict]) -> String {
 
 /// The verdicts as a Markdown table.
 pub fn markdown(verdicts: &[Verdict]) -> String {
-    let mut s = String::from("| fact | measure | target | mean | 95% interval | runs | verdict |\n|---|---|---|---|---|---|---|\n");
+    let mut s = String::from(
+        "| fact | measure | target | mean | 95% interval | runs | verdict |\n|---|---|---|---|---|---|---|\n",
+    );
     for v in verdicts {
         s += &format!(
             "| {} | {} | {} | {} | [{}, {}] | {} | {} |\n",
@@ -241,7 +403,7 @@ mod tests {
         let (m, (lo, hi)) = mean_ci(&[1.0, 2.0, 3.0, 4.0, 5.0]);
         assert!((m - 3.0).abs() < 1e-12);
         // sd = 1.5811, se = 0.7071, t(4) = 2.776.
-        assert!((hi - m - 2.776 * 0.707_106_78).abs() < 1e-6);
+        assert!((hi - m - 2.776 * 0.5f64.sqrt()).abs() < 1e-6);
         assert!((m - lo - (hi - m)).abs() < 1e-12);
     }
 

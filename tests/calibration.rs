@@ -61,9 +61,8 @@ fn contrast(counterfactual: &str, measure: impl Fn(&Summary) -> f64 + Copy) -> (
 
 #[test]
 fn keeping_us_de_minimis_keeps_more_direct_parcels_in_the_us() {
-    let (base, cf) = contrast("configs/counterfactuals/no_us_de_minimis_change.ron", |s| {
-        year(s, 2026).cn_direct_parcel_share["us"]
-    });
+    let (base, cf) =
+        contrast("configs/counterfactuals/no_us_de_minimis_change.ron", |s| year(s, 2026).cn_direct_parcel_share["us"]);
     assert!(cf > base, "us direct-parcel share 2026: base {base}, counterfactual {cf}");
 }
 
@@ -81,9 +80,11 @@ fn eu_and_japan_keeping_exemptions_spares_cross_border_sellers_costs() {
 
 #[test]
 fn without_ad_inflation_clicks_cost_less() {
-    let (base, cf) = contrast("configs/counterfactuals/no_ad_inflation.ron", |s| {
-        year(s, 2025).mean_cpc_usd_by_region["amazon"]["us"]
-    });
+    let (base, cf) =
+        contrast(
+            "configs/counterfactuals/no_ad_inflation.ron",
+            |s| year(s, 2025).mean_cpc_usd_by_region["amazon"]["us"],
+        );
     assert!(cf < base, "amazon us CPC 2025: base {base}, counterfactual {cf}");
 }
 

@@ -122,7 +122,10 @@ pub(crate) fn drop_events_past_end(s: &mut Scenario, base: &Scenario) {
     for e in s.events.iter_mut().filter(|e| e.enabled) {
         if parse_date(&e.date).is_some_and(|d| d >= end) {
             e.enabled = false;
-            s.notes.push(format!("event `{}` ({}) falls after the shortened calendar's end {end}: not applied", e.label, e.date));
+            s.notes.push(format!(
+                "event `{}` ({}) falls after the shortened calendar's end {end}: not applied",
+                e.label, e.date
+            ));
         }
     }
 }

@@ -1,10 +1,12 @@
 //! MODEL step 8, "Accounting": weekly profit per seller, cash, profit average, loss streak,
 //! brand equity and rating. Parallel over sellers; each seller's books are its own.
 //!
-//! `profit = sum over listings of units x (price x (1 - take) - landed) - ad spend - fixed cost
-//!  - compliance cost per seller - seizure losses`; warehouse storage and write-off are in landed
-//! cost; a region's per-seller compliance cost is booked on the seller's listings there.
-//! Amounts are USD per real seller.
+//! ```text
+//! profit = sum over listings of units x (price x (1 - take) - landed) - ad spend - fixed cost
+//!          - compliance cost per seller - seizure losses
+//! ```
+//! Warehouse storage and write-off are in landed cost; a region's per-seller compliance cost is
+//! booked on the seller's listings there. Amounts are USD per real seller.
 
 use super::agents::{Finance, Kind, Listings, Origin, Seller};
 use super::params::Params;

@@ -140,7 +140,8 @@ pub fn exits(
 fn exit_of(clock: &Clock, params: &Params, s: &Seller, listings: &Listings, f: &Finance) -> Option<ExitReason> {
     let delisted = s.origin == Origin::Cn && {
         let regions = listings.0.iter().fold(0u64, |m, l| m | 1 << l.region);
-        let enforcement = (0..params.regions()).filter(|r| regions & (1 << r) != 0).map(|r| params.regulator(r).enforcement);
+        let enforcement =
+            (0..params.regions()).filter(|r| regions & (1 << r) != 0).map(|r| params.regulator(r).enforcement);
         let p = delist_probability(enforcement, s.compliance);
         rng::agent(clock.seed, Stream::Enforcement, s.id, clock.step).random::<f64>() < p
     };

@@ -40,7 +40,7 @@ pub fn map_ranges<R: Send + 'static>(n: usize, chunk: usize, f: impl Fn(Range<us
 
 /// Splits `data` into consecutive pieces of the given lengths (which must sum to at most
 /// `data.len()`).
-pub fn split_by_lengths<'a, T>(mut data: &'a mut [T], lengths: impl Iterator<Item = usize>) -> Vec<&'a mut [T]> {
+pub fn split_by_lengths<T>(mut data: &mut [T], lengths: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
     let mut out = Vec::new();
     for len in lengths {
         let (head, tail) = data.split_at_mut(len);

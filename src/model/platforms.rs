@@ -65,7 +65,8 @@ pub fn platform_strategy(params: Res<Params>, mut platforms: Query<&mut Platform
             .regions
             .iter()
             .map(|s| {
-                let margin = if s.gmv_cents > 0 { (s.fees_cents + s.ad_revenue_cents) as f64 / s.gmv_cents as f64 } else { 0.0 };
+                let margin =
+                    if s.gmv_cents > 0 { (s.fees_cents + s.ad_revenue_cents) as f64 / s.gmv_cents as f64 } else { 0.0 };
                 (margin + st.growth_weight * s.growth_avg) / st.temperature
             })
             .collect();

@@ -1,7 +1,9 @@
 //! MODEL step 5, "Ranking": one alias table per platform x region x category over the active
 //! listings, weighted by
-//! `exp(th_q*quality + th_b*brand_tilt*is_brand + th_e*ln(1+equity) + th_ad*ln(1+clicks)
-//!  + th_s*ln(1+sales_last_week) + th_c*compliance - th_m*direct_penalty*is_direct + th_r*ln(reach))`,
+//! ```text
+//! exp(th_q*quality + th_b*brand_tilt*is_brand + th_e*ln(1+equity) + th_ad*ln(1+clicks)
+//!     + th_s*ln(1+sales_last_week) + th_c*compliance - th_m*direct_penalty*is_direct + th_r*ln(reach))
+//! ```
 //! and the platform utilities consumers choose platforms by. Built in O(listings) each week.
 //!
 //! Each table entry packs what a shopper's draw needs into 32 bytes: the alias threshold, and
@@ -18,8 +20,8 @@
 use super::agents::{Fulfilment, Kind, Listings, Origin, PlatformAgent, Seller};
 use super::calendar::Trends;
 use super::choice::vose;
-use super::params::Params;
 use super::par;
+use super::params::Params;
 use super::platforms::marketing_lift;
 use super::setup::Population;
 use crate::config::BusinessModel;
@@ -72,6 +74,43 @@ pub struct PlatformOption {
     pub table: u32,
 }
 
+/// The platforms a shopper may choose for a category in a region, with what the shopping loop
+/// draws from: each option's weight and their running total, without (`[0]`) and with (`[1]`)
+/// the social-commerce boost of social-video users.
+#[derive(Debug, Clone, Default)]
+pub struct Menu {
+    pub options: Vec<PlatformOption>,
+    pub weight: [Vec<f32>; 2],
+    pub cum: [Vec<f32>; 2],
+    /// `[platform]`: the platform's place in `options`, or `u8::MAX`.
+    pub index_of: Vec<u8>,
+}
+
+impl Menu {
+    /// A menu of `options` (at most 255) among `platforms`; `social_mult` is exp(social_boost).
+    pub fn new(options: Vec<PlatformOption>, platforms: usize, social_mult: f32) -> Self {
+        let weight = [
+            options.iter().map(|o| o.weight).collect::<Vec<f32>>(),
+            options.iter().map(|o| if o.social { o.weight * social_mult } else { o.weight }).collect(),
+        ];
+        let running = |w: &Vec<f32>| {
+            let mut acc = 0.0;
+            w.iter()
+                .map(|x| {
+                    acc += x;
+                    acc
+                })
+                .collect::<Vec<f32>>()
+        };
+        let cum = [running(&weight[0]), running(&weight[1])];
+        let mut index_of = vec![u8::MAX; platforms];
+        for (i, o) in options.iter().enumerate() {
+            index_of[usize::from(o.platform)] = i as u8;
+        }
+        Self { options, weight, cum, index_of }
+    }
+}
+
 /// The week's ranking tables and the shopping counters. Buffers are reused from week to week.
 ///
 /// Listings are numbered in the ECS storage order of their sellers; a listing's position is
@@ -93,7 +132,7 @@ pub struct Tables {
     /// Shopping trips per table this week (for sponsored-slot supply).
     pub trips: Vec<u64>,
     /// `[r * categories + c]`: platforms to choose from.
-    pub platform_choice: Vec<Vec<PlatformOption>>,
+    pub menus: Vec<Menu>,
 }
 
 /// [`Tables::position`] of a listing that is in no table this week.
@@ -143,7 +182,13 @@ pub fn score(
 }
 
 /// The seller-level terms of [`score`]: quality, equity, compliance and reach.
-pub fn seller_score(w: &crate::config::RankingWeights, quality_signal: f64, equity: f64, compliance: f64, reach: f64) -> f64 {
+pub fn seller_score(
+    w: &crate::config::RankingWeights,
+    quality_signal: f64,
+    equity: f64,
+    compliance: f64,
+    reach: f64,
+) -> f64 {
     w.quality * quality_signal + w.equity * equity.ln_1p() + w.compliance * compliance + w.reach * reach.max(1e-9).ln()
 }
 
@@ -244,7 +289,8 @@ impl Inputs<'_> {
                 let ln_price = l.consumer_price.max(0.01).ln();
                 let base = -s.regions[r].delivery_sensitivity * l.days + s.consumers.brand_affinity * ln_equity
                     - s.consumers.outside_utility;
-                let slot = Slot { local: number, base: base as f32, value: (self.ln_basket[r * nc + c] - ln_price) as f32 };
+                let slot =
+                    Slot { local: number, base: base as f32, value: (self.ln_basket[r * nc + c] - ln_price) as f32 };
                 let cand = Candidate { score: sc, slot, ln_price: ln_price as f32, days: l.days as f32, flags };
                 found.push(((p * nr + r) * nc + c, cand));
             }
@@ -319,12 +365,16 @@ pub fn build_tables(
         }
     }
     let ln_basket = (0..nr * nc).map(|i| params.basket(i / nc, i % nc).ln()).collect();
-    let inputs = Inputs { params: &params, w_c: &population.consumer_weight, w_s: population.seller_weight, penalty, ln_basket };
+    let inputs =
+        Inputs { params: &params, w_c: &population.consumer_weight, w_s: population.seller_weight, penalty, ln_basket };
 
     // Candidates per chunk of seller rows, in storage order.
-    let storage: Vec<(&[Seller], &[Listings])> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
+    let storage: Vec<(&[Seller], &[Listings])> =
+        sellers.contiguous_iter().expect("sellers are stored in tables").collect();
     let chunks = par::map(
-        storage.iter().flat_map(|&(sel, lis)| par::ranges(sel.len(), SELLER_CHUNK).map(move |r| (&sel[r.clone()], &lis[r]))),
+        storage
+            .iter()
+            .flat_map(|&(sel, lis)| par::ranges(sel.len(), SELLER_CHUNK).map(move |r| (&sel[r.clone()], &lis[r]))),
         |(sel, lis)| inputs.chunk(sel, lis),
     );
 
@@ -393,7 +443,8 @@ pub fn build_tables(
     });
 
     let cons = &s.consumers;
-    let mut platform_choice = Vec::with_capacity(nr * nc);
+    let social_mult = cons.social_boost.exp() as f32;
+    let mut menus = Vec::with_capacity(nr * nc);
     for r in 0..nr {
         for c in 0..nc {
             let table = |p: usize| (p * nr + r) * nc + c;
@@ -419,7 +470,7 @@ pub fn build_tables(
                     }
                 })
                 .collect();
-            platform_choice.push(options);
+            menus.push(Menu::new(options, np, social_mult));
         }
     }
 
@@ -427,7 +478,7 @@ pub fn build_tables(
     tables.sold.resize(start as usize, 0);
     tables.trips.clear();
     tables.trips.resize(ntables, 0);
-    tables.platform_choice = platform_choice;
+    tables.menus = menus;
 }
 
 #[cfg(test)]
@@ -478,7 +529,7 @@ mod tests {
         let n = 400_000;
         for _ in 0..n {
             let x = rng.next_u64();
-            let e = &out[((x >> 32) * out.len() as u64 >> 32) as usize];
+            let e = &out[(((x >> 32) * out.len() as u64) >> 32) as usize];
             let k = usize::from(x as u32 >= e.keep);
             let slot = e.slots[k];
             assert_eq!((e.flags >> (2 * k)) & 3, slot.local & 3, "flags follow the slot");

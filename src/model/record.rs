@@ -236,7 +236,15 @@ impl Tally {
     }
 
     /// Adds one seller's week; `active` if it is still in the market after exits.
-    fn add(&mut self, params: &Params, pop: &Population, seller: &Seller, listings: &Listings, week: &Books, active: bool) {
+    fn add(
+        &mut self,
+        params: &Params,
+        pop: &Population,
+        seller: &Seller,
+        listings: &Listings,
+        week: &Books,
+        active: bool,
+    ) {
         let w_s = pop.seller_weight;
         let k = segment(seller.origin, seller.kind, seller.size);
         if active {

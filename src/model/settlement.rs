@@ -8,9 +8,9 @@
 use super::agents::{Fulfilment, Listings, Origin, PlatformAgent, RegulatorAgent, Seller};
 use super::calendar::Clock;
 use super::market::Market;
+use super::par;
 use super::params::Params;
 use super::ranking::Tables;
-use super::par;
 use super::setup::Population;
 use crate::rng::{self, Stream};
 use bevy_ecs::prelude::*;

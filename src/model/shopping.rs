@@ -14,6 +14,7 @@
 //! 2. over tables: each table's shoppers (from every chunk) draw K listings and choose, so the
 //!    table stays in cache while it is used, and its sales are counted without atomics;
 //! 3. over chunks of consumers again: buyers remember the platform.
+//!
 //! Each consumer draws from a counter-based stream ([`rng::Counter`], keyed by seed, stream,
 //! consumer id and tick) carried from pass 1 to pass 2, so its decisions do not depend on which
 //! pass, thread or order handles it. A listing draw is one 64-bit number (high half: the alias
@@ -25,7 +26,7 @@ use super::calendar::{Clock, Trends};
 use super::choice::fast_exp;
 use super::par;
 use super::params::Params;
-use super::ranking::{Entry, PlatformOption, Tables};
+use super::ranking::{Entry, Menu, PlatformOption, Tables};
 use crate::rng::{self, Counter, Stream};
 use bevy_ecs::prelude::*;
 
@@ -33,7 +34,7 @@ use bevy_ecs::prelude::*;
 const MAX_OPTIONS: usize = 64;
 
 /// Consumers per parallel work item.
-const CONSUMER_CHUNK: usize = 16_384;
+const CONSUMER_CHUNK: usize = 1 << 16;
 
 /// Seasonal multiplier on purchase probability: a Gaussian bump of height `peak` around
 /// `peak_week` (circular over 52 weeks).
@@ -43,7 +44,7 @@ pub fn seasonality(week_of_year: u32, peak_week: u32, width_weeks: f64, peak: f6
     1.0 + peak * (-0.5 * (d / width_weeks).powi(2)).exp()
 }
 
-/// A consumer who shops this week, waiting for its table.
+/// A consumer who shops this week, waiting for its turn at its table.
 #[derive(Debug, Clone, Copy)]
 pub struct Shopper {
     /// The consumer's stream, after the shop, category and platform draws.
@@ -53,15 +54,13 @@ pub struct Shopper {
     alpha: f32,
     health: f32,
     green: f32,
-    table: u32,
     bought: bool,
 }
 
-/// One chunk's shoppers, grouped by table: table `t`'s are `shoppers[bounds[t]..bounds[t + 1]]`.
-struct Bucket {
-    shoppers: Vec<Shopper>,
-    bounds: Vec<u32>,
-}
+/// Shoppers by chunk of consumers and table (`[chunk][table]`), kept from week to week so that
+/// their buffers are allocated once.
+#[derive(Default)]
+pub struct Queues(Vec<Vec<Vec<Shopper>>>);
 
 /// What every shopper reads this week.
 pub struct Week<'a> {
@@ -73,8 +72,6 @@ pub struct Week<'a> {
     categories: usize,
     /// Listings drawn per trip.
     k: usize,
-    /// exp(social_boost).
-    social_mult: f32,
     stream: u64,
     step: u32,
 }
@@ -106,15 +103,14 @@ impl<'a> Week<'a> {
             cum_category,
             categories: params.categories(),
             k: (cons.candidates as usize).clamp(1, MAX_OPTIONS),
-            social_mult: cons.social_boost.exp() as f32,
             stream: rng::stream_key(clock.seed, Stream::Shopping),
             step: clock.step,
         }
     }
 
-    /// Pass 1 for one consumer: whether it shops this week, and if so where.
+    /// Pass 1 for one consumer: whether it shops this week, and if so at which table.
     #[inline]
-    pub fn visit(&self, c: &Consumer, row: u32) -> Option<Shopper> {
+    pub fn visit(&self, c: &Consumer, row: u32) -> Option<(usize, Shopper)> {
         let mut rng = Counter::new(rng::small_key(self.stream, c.id, self.step));
         let r = usize::from(c.region);
         if rng.uniform() >= self.region_p[r] * f64::from(c.propensity) {
@@ -123,68 +119,33 @@ impl<'a> Week<'a> {
         let nc = self.categories;
         let u = rng.uniform();
         let cat = self.cum_category[r * nc..(r + 1) * nc].iter().position(|&x| u < x).unwrap_or(nc - 1);
-        let options = &self.tables.platform_choice[r * nc + cat];
-        let chosen = self.choose_platform(c, options, rng.uniform())?;
-        Some(Shopper { rng, row, alpha: c.alpha, health: c.health, green: c.green, table: chosen.table, bought: false })
+        let chosen = choose_platform(&self.tables.menus[r * nc + cat], c, rng.uniform_f32())?;
+        Some((
+            chosen.table as usize,
+            Shopper { rng, row, alpha: c.alpha, health: c.health, green: c.green, bought: false },
+        ))
     }
 
-    /// The platform logit: option weights times the loyalty and social multipliers.
-    #[inline]
-    fn choose_platform<'o>(&self, c: &Consumer, options: &'o [PlatformOption], u: f64) -> Option<&'o PlatformOption> {
-        let weight = |o: &PlatformOption| {
-            let mut x = o.weight;
-            if o.platform == c.last_platform {
-                x *= c.loyalty_mult;
-            }
-            if c.social && o.social {
-                x *= self.social_mult;
-            }
-            x
-        };
-        let total: f32 = options.iter().map(weight).sum();
-        let mut target = u as f32 * total;
-        options
-            .iter()
-            .find(|o| {
-                let w = weight(o);
-                target -= w;
-                target < 0.0
-            })
-            .or(options.last())
-    }
-
-    /// Pass 1 for a chunk of consumers: its shoppers grouped by table.
+    /// Pass 1 for a chunk of consumers: its shoppers, queued by table.
     #[inline(never)]
-    fn visit_chunk(&self, consumers: &[Consumer]) -> Bucket {
-        let tables = self.tables.info.len();
-        let found: Vec<Shopper> =
-            consumers.iter().enumerate().filter_map(|(row, c)| self.visit(c, row as u32)).collect();
-        let mut bounds = vec![0u32; tables + 1];
-        for sh in &found {
-            bounds[sh.table as usize + 1] += 1;
+    fn visit_chunk(&self, consumers: &[Consumer], queues: &mut [Vec<Shopper>]) {
+        for (row, c) in consumers.iter().enumerate() {
+            if let Some((t, sh)) = self.visit(c, row as u32) {
+                queues[t].push(sh);
+            }
         }
-        for t in 0..tables {
-            bounds[t + 1] += bounds[t];
-        }
-        let mut next = bounds.clone();
-        let mut shoppers = found.clone();
-        for sh in found {
-            shoppers[next[sh.table as usize] as usize] = sh;
-            next[sh.table as usize] += 1;
-        }
-        Bucket { shoppers, bounds }
     }
 
     /// Pass 2 for table `t`: its shoppers choose; sales are counted in `sold` (the table's
     /// positions). Returns the trips.
     #[inline(never)]
-    fn serve(&self, t: usize, sold: &mut [u32], groups: Vec<&mut [Shopper]>) -> u64 {
+    fn serve(&self, t: usize, sold: &mut [u32], groups: Vec<&mut Vec<Shopper>>) -> u64 {
         let info = self.tables.info[t];
         let table = self.tables.table(t);
         let mut trips = 0;
         for group in groups {
             trips += group.len() as u64;
-            for sh in group {
+            for sh in group.iter_mut() {
                 let (health, green) = (sh.health * info.health, sh.green * info.green);
                 let premium = [0.0, health, green, health + green];
                 if let Some(local) = choose_listing(table, self.k, sh.alpha, premium, &mut sh.rng) {
@@ -195,6 +156,30 @@ impl<'a> Week<'a> {
         }
         trips
     }
+}
+
+/// The platform logit: the menu's weights for the consumer's social-video use, with the
+/// last-used platform's weight times the loyalty multiplier; `None` if the menu is empty.
+#[inline]
+pub fn choose_platform<'m>(menu: &'m Menu, c: &Consumer, u: f32) -> Option<&'m PlatformOption> {
+    let s = usize::from(c.social);
+    let (cum, weight) = (&menu.cum[s], &menu.weight[s]);
+    let n = cum.len();
+    if n == 0 {
+        return None;
+    }
+    // Loyalty adds `extra` to the last platform's weight, so to every running total from it on.
+    let (from, extra) = match menu.index_of.get(usize::from(c.last_platform)) {
+        Some(&i) if usize::from(i) < n => (usize::from(i), weight[usize::from(i)] * (c.loyalty_mult - 1.0)),
+        _ => (n, 0.0),
+    };
+    let target = u * (cum[n - 1] + extra);
+    let mut k = 0;
+    for (j, x) in cum.iter().enumerate() {
+        let x = if j >= from { x + extra } else { *x };
+        k += usize::from(x <= target);
+    }
+    menu.options.get(k.min(n - 1))
 }
 
 /// Draws `k` listings from `table` and picks one by logit against the outside option (weight 1);
@@ -211,7 +196,7 @@ pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], 
     let mut drawn = [0u32; MAX_OPTIONS];
     for (w, drawn) in w[..k].iter_mut().zip(&mut drawn[..k]) {
         let bits = rng.next_u64();
-        let e = &table[((bits >> 32) * n >> 32) as usize];
+        let e = &table[(((bits >> 32) * n) >> 32) as usize];
         let which = usize::from(bits as u32 >= e.keep);
         let slot = &e.slots[which];
         *w = slot.base + alpha * (slot.value + premium[((e.flags >> (2 * which)) & 3) as usize]);
@@ -242,36 +227,41 @@ pub fn shop(
     trends: Res<Trends>,
     mut tables: ResMut<Tables>,
     mut consumers: Query<&mut Consumer>,
+    mut queues: Local<Queues>,
 ) {
     let mut sold = std::mem::take(&mut tables.sold);
     let week = Week::new(&clock, &params, &trends, &tables);
     let mut storage: Vec<_> = consumers.contiguous_iter_mut().expect("consumers are stored in tables").collect();
     let mut chunks: Vec<&mut [Consumer]> =
         storage.iter_mut().flat_map(|part| part.bypass_change_detection().chunks_mut(CONSUMER_CHUNK)).collect();
+    let ntables = week.tables.info.len();
+    queues.0.resize_with(chunks.len(), Vec::new);
+    for q in &mut queues.0 {
+        q.resize_with(ntables, Vec::new);
+        q.iter_mut().for_each(Vec::clear);
+    }
 
     // 1. Who shops where.
-    let mut buckets = par::map(chunks.iter().map(|c| &**c), |c| week.visit_chunk(c));
+    par::map(chunks.iter().map(|c| &**c).zip(queues.0.iter_mut()), |(c, q)| week.visit_chunk(c, q));
 
     // 2. Table by table.
-    let ntables = week.tables.info.len();
-    let mut groups: Vec<Vec<&mut [Shopper]>> = (0..ntables).map(|_| Vec::with_capacity(buckets.len())).collect();
-    for b in &mut buckets {
-        let lengths: Vec<usize> = b.bounds.windows(2).map(|w| (w[1] - w[0]) as usize).collect();
-        for (t, part) in par::split_by_lengths(&mut b.shoppers, lengths.into_iter()).into_iter().enumerate() {
-            if !part.is_empty() {
-                groups[t].push(part);
-            }
+    let mut groups: Vec<Vec<&mut Vec<Shopper>>> = (0..ntables).map(|_| Vec::with_capacity(chunks.len())).collect();
+    for q in &mut queues.0 {
+        for (t, shoppers) in q.iter_mut().enumerate().filter(|(_, s)| !s.is_empty()) {
+            groups[t].push(shoppers);
         }
     }
     let sold_parts = par::split_by_lengths(&mut sold, week.tables.info.iter().map(|i| i.len as usize));
-    let trips = par::map(sold_parts.into_iter().zip(groups).enumerate(), |(t, (sold, group))| week.serve(t, sold, group));
+    let trips =
+        par::map(sold_parts.into_iter().zip(groups).enumerate(), |(t, (sold, group))| week.serve(t, sold, group));
 
-    // 3. Buyers remember the platform.
-    // Tables are numbered `(p * regions + r) * categories + c`: one run of `per_platform` each.
-    let per_platform = week.tables.platform_choice.len().max(1);
-    par::map(chunks.iter_mut().zip(&buckets), |(consumers, b)| {
-        for sh in b.shoppers.iter().filter(|sh| sh.bought) {
-            consumers[sh.row as usize].last_platform = (sh.table as usize / per_platform) as u8;
+    // 3. Buyers remember the platform. Tables are numbered `(p * regions + r) * categories + c`.
+    let per_platform = week.tables.menus.len().max(1);
+    par::map(chunks.iter_mut().zip(&queues.0), |(consumers, q)| {
+        for (t, shoppers) in q.iter().enumerate() {
+            for sh in shoppers.iter().filter(|sh| sh.bought) {
+                consumers[sh.row as usize].last_platform = (t / per_platform) as u8;
+            }
         }
     });
     drop(week);
@@ -295,6 +285,43 @@ mod tests {
         assert!((seasonality(1, 50, 2.5, 0.35) - seasonality(47, 50, 2.5, 0.35)).abs() < 1e-12);
     }
 
+    #[test]
+    fn platform_choice_applies_loyalty_and_the_social_boost() {
+        let option = |platform: u8, weight: f32, social: bool| PlatformOption { platform, weight, social, table: 0 };
+        let menu = Menu::new(vec![option(2, 1.0, false), option(5, 2.0, true), option(7, 1.0, false)], 8, 3.0);
+        let mut c = Consumer {
+            id: 0,
+            alpha: 1.0,
+            propensity: 1.0,
+            loyalty_mult: 2.0,
+            health: 0.0,
+            green: 0.0,
+            region: 0,
+            last_platform: 7,
+            social: true,
+        };
+        let shares = |c: &Consumer| {
+            let mut hits = [0u32; 8];
+            let n = 100_000;
+            for i in 0..n {
+                let u = (i as f32 + 0.5) / n as f32;
+                hits[usize::from(choose_platform(&menu, c, u).expect("options").platform)] += 1;
+            }
+            [2, 5, 7].map(|p| f64::from(hits[p]) / f64::from(n))
+        };
+        // Weights 1, 2 x 3 (social), 1 x 2 (loyal): 1/9, 6/9, 2/9.
+        let got = shares(&c);
+        for (g, e) in got.iter().zip([1.0 / 9.0, 6.0 / 9.0, 2.0 / 9.0]) {
+            assert!((g - e).abs() < 1e-3, "{got:?}");
+        }
+        c.social = false;
+        c.last_platform = NO_PLATFORM;
+        let got = shares(&c);
+        for (g, e) in got.iter().zip([0.25, 0.5, 0.25]) {
+            assert!((g - e).abs() < 1e-3, "{got:?}");
+        }
+    }
+
     /// One region, one category, one platform whose table holds two listings, drawn with
     /// probabilities 1/4 and 3/4.
     fn one_table() -> Tables {
@@ -312,7 +339,7 @@ mod tests {
             position: vec![0, 1],
             sold: vec![0, 0],
             trips: vec![0],
-            platform_choice: vec![vec![PlatformOption { platform: 0, weight: 1.0, social: false, table: 0 }]],
+            menus: vec![Menu::new(vec![PlatformOption { platform: 0, weight: 1.0, social: false, table: 0 }], 1, 1.0)],
         }
     }
 
@@ -325,7 +352,6 @@ mod tests {
             cum_category: vec![1.0],
             categories: 1,
             k: 1,
-            social_mult: 1.0,
             stream: rng::stream_key(3, Stream::Shopping),
             step: 0,
         };
@@ -344,8 +370,8 @@ mod tests {
                 last_platform: NO_PLATFORM,
                 social: false,
             };
-            let mut sh = week.visit(&c, 0).expect("everyone shops");
-            assert_eq!(sh.table, 0);
+            let (t, mut sh) = week.visit(&c, 0).expect("everyone shops");
+            assert_eq!(t, 0);
             let h = sh.health * 0.5;
             if let Some(l) = choose_listing(tables.table(0), 1, sh.alpha, [0.0, h, 0.0, h], &mut sh.rng) {
                 sold[l as usize] += 1;

@@ -145,9 +145,7 @@ pub fn summarize(r: &Results) -> Summary {
             y.mean_cpc_usd.insert(platform.clone(), mean);
             y.mean_cpc_usd_by_region.insert(platform.clone(), by_region);
         }
-        if let Some(last_tick) =
-            r.platform_sellers.iter().filter(|(t, _)| year_of_tick.get(t) == Some(&year)).next_back()
-        {
+        if let Some(last_tick) = r.platform_sellers.iter().rfind(|(t, _)| year_of_tick.get(t) == Some(&year)) {
             y.platform_sellers_end = last_tick.1.clone();
         }
         let regs: Vec<_> = r.regions.iter().filter(|x| year_of_tick.get(&x.tick) == Some(&year)).collect();

@@ -114,7 +114,7 @@ fn title<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &str) -> R<Drawin
     root.titled(s, bold(26.0)).ctx()
 }
 
-/// Short axis numbers: 1.2e9 as 1.2G, 0.0123 as 0.0123.
+/// Short axis numbers with four significant digits: 1.2e9 as 1.2G, 0.07955 as 0.07955.
 fn short(v: f64) -> String {
     let a = v.abs();
     let (x, suffix) = match a {
@@ -123,7 +123,9 @@ fn short(v: f64) -> String {
         _ if a >= 1e4 => (v / 1e3, "k"),
         _ => (v, ""),
     };
-    let s = format!("{x:.3}");
+    let magnitude = if x == 0.0 { 0 } else { x.abs().log10().floor() as i32 };
+    let digits = (3 - magnitude).clamp(0, 12) as usize;
+    let s = format!("{x:.digits$}");
     let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
     format!("{s}{suffix}")
 }
@@ -330,4 +332,21 @@ fn morris_scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, names: &[St
         chart.draw_series(std::iter::once(EmptyElement::at(at) + Text::new(name, (10, 0), label))).ctx()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_numbers_keep_four_significant_digits() {
+        assert_eq!(short(0.07955), "0.07955");
+        assert_eq!(short(0.0795), "0.0795");
+        assert_eq!(short(1.5), "1.5");
+        assert_eq!(short(150.0), "150");
+        assert_eq!(short(0.0), "0");
+        assert_eq!(short(1_234_567.0), "1.235M");
+        assert_eq!(short(-2.5e9), "-2.5G");
+        assert_eq!(file_stem("exit_rate_by_kind.white_label@2025"), "exit_rate_by_kind.white_label_2025");
+    }
 }

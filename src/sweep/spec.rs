@@ -18,6 +18,9 @@ use std::path::{Path, PathBuf};
 /// Most runs a sweep may have (points x replicates).
 pub const MAX_RUNS: u64 = 1_000_000_000;
 
+/// Columns of every sweep's `runs.csv`, not available as parameter names.
+const RESERVED: [&str; 6] = ["run_id", "point_id", "replicate", "seed", "status", "error"];
+
 /// A sweep file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -322,6 +325,9 @@ fn check_parameters(spec: &SweepSpec, base: &Value, errors: &mut Vec<FieldError>
         let mut push = |sub: &str, message: String| errors.push(FieldError::new(format!("{field}{sub}"), message));
         if !names.insert(p.column()) {
             push(".name", format!("`{}` is used by another parameter", p.column()));
+        }
+        if RESERVED.contains(&p.column().as_str()) {
+            push(".name", format!("`{}` is a column of every sweep; choose another name", p.column()));
         }
         let current = match path::get(base, &p.path) {
             Ok(v) => v,
