@@ -52,13 +52,19 @@ pub fn simulate(scenario: &Scenario, seed: u64, multi_threaded: bool, progress: 
     let names = output::Names::new(scenario);
     let w = &mut sim.world;
     let rec = w.remove_resource::<record::Recorder>().expect("inserted at build");
-    let logs = w.remove_resource::<record::Logs>().expect("inserted at build");
+    let mut logs = w.remove_resource::<record::Logs>().expect("inserted at build");
+    // The world is no longer needed: free it before the logs become output rows.
+    drop(sim);
     let start = crate::config::parse_date(&scenario.calendar.start).expect("validated");
+    let exits = logs.exits.iter().map(|e| names.exit_row(e, start)).collect();
+    logs.exits = Vec::new();
+    let seller_years = logs.seller_years.iter().map(|y| names.seller_year(y)).collect();
+    drop(logs);
     Results {
         scenario: scenario.name.clone(),
         seed,
-        exits: logs.exits.iter().map(|e| names.exit_row(e, start)).collect(),
-        seller_years: logs.seller_years.iter().map(|y| names.seller_year(y)).collect(),
+        exits,
+        seller_years,
         ticks: rec.ticks,
         platforms: rec.platforms,
         segments: rec.segments,

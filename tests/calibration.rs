@@ -96,7 +96,8 @@ fn without_brand_tilt_brands_take_less_of_gmv() {
 
 #[test]
 fn doubled_compliance_costs_push_out_more_small_sellers() {
-    // Small sellers' yearly exit rate, averaged over 2024-2026.
+    // Costs double in January 2024 (a dated event, after the warm-up) and again with the 2026
+    // regimes; small sellers' yearly exit rate, averaged over 2024-2026, rises.
     let (base, cf) = contrast("configs/counterfactuals/compliance_doubled.ron", |s| {
         s.years.iter().map(|y| y.exit_rate_by_size["small"]).sum::<f64>() / s.years.len() as f64
     });

@@ -50,9 +50,12 @@ struct Overlay {
     name: String,
     #[serde(default)]
     description: Option<String>,
-    /// Field path to new value, applied to the base in order.
+    /// Field path to new value, applied to the base (keys in sorted order).
     #[serde(default, deserialize_with = "deserialize_set")]
     set: std::collections::BTreeMap<String, ron::Value>,
+    /// Dated events added to the base's (validated like the base's own).
+    #[serde(default)]
+    add_events: Vec<Event>,
 }
 
 /// Just enough of a file to tell an overlay from a whole scenario.
@@ -107,6 +110,7 @@ fn load_depth(path: &Path, depth: usize) -> Result<Scenario, ConfigError> {
     }
     let mut scenario =
         from_value(doc).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), errors: vec![e] })?;
+    scenario.events.extend(overlay.add_events);
     drop_events_past_end(&mut scenario, &base);
     check(scenario, path)
 }

@@ -30,32 +30,62 @@ pub const DATA_FILES: [&str; 8] = [
 /// Marks a manifest as written by this tool.
 pub const TOOL: &str = "crossborder-sim";
 
+/// A category or platform id in an output row, shared (not copied) by every row that names it:
+/// a full-scale run writes millions of rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name(pub std::sync::Arc<str>);
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
 /// One row of `exits.csv`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ExitRow {
     pub tick: u32,
-    pub date: String,
+    pub date: chrono::NaiveDate,
     pub seller_id: u64,
-    pub origin: String,
-    pub kind: String,
-    pub size: String,
-    pub category: String,
-    pub platform: String,
-    pub reason: String,
+    pub origin: &'static str,
+    pub kind: &'static str,
+    pub size: &'static str,
+    pub category: Name,
+    pub platform: Name,
+    pub reason: &'static str,
     pub age_weeks: u32,
     pub cash_usd: f64,
 }
 
 /// One row of `seller_years.csv`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SellerYearOut {
     pub year: i32,
     pub seller_id: u64,
-    pub origin: String,
-    pub kind: String,
-    pub size: String,
-    pub category: String,
-    pub platform: String,
+    pub origin: &'static str,
+    pub kind: &'static str,
+    pub size: &'static str,
+    pub category: Name,
+    pub platform: Name,
     pub revenue_usd: f64,
     pub profit_usd: f64,
     pub ad_spend_usd: f64,
@@ -65,33 +95,35 @@ pub struct SellerYearOut {
 
 /// Ids by index, to name things in output rows.
 pub struct Names {
-    categories: Vec<String>,
-    platforms: Vec<String>,
+    categories: Vec<Name>,
+    platforms: Vec<Name>,
+    none: Name,
 }
 
 impl Names {
     pub fn new(s: &Scenario) -> Self {
         Self {
-            categories: s.categories.iter().map(|c| c.id.clone()).collect(),
-            platforms: s.platforms.iter().map(|p| p.id.clone()).collect(),
+            categories: s.categories.iter().map(|c| Name(c.id.as_str().into())).collect(),
+            platforms: s.platforms.iter().map(|p| Name(p.id.as_str().into())).collect(),
+            none: Name("none".into()),
         }
     }
 
-    fn platform(&self, p: Option<u8>) -> String {
-        p.map_or_else(|| "none".to_string(), |p| self.platforms[usize::from(p)].clone())
+    fn platform(&self, p: Option<u8>) -> Name {
+        p.map_or_else(|| self.none.clone(), |p| self.platforms[usize::from(p)].clone())
     }
 
     pub fn exit_row(&self, e: &ExitRecord, start: chrono::NaiveDate) -> ExitRow {
         ExitRow {
             tick: e.tick,
-            date: (start + chrono::Duration::weeks(i64::from(e.tick))).to_string(),
+            date: start + chrono::Duration::weeks(i64::from(e.tick)),
             seller_id: e.seller.id - crate::model::setup::SELLER_ID_BASE,
-            origin: e.seller.origin.name().into(),
-            kind: e.seller.kind.name().into(),
-            size: e.seller.size.name().into(),
+            origin: e.seller.origin.name(),
+            kind: e.seller.kind.name(),
+            size: e.seller.size.name(),
             category: self.categories[usize::from(e.seller.category)].clone(),
             platform: self.platform(e.main_platform),
-            reason: e.reason.name().into(),
+            reason: e.reason.name(),
             age_weeks: e.age_weeks,
             cash_usd: e.cash,
         }
@@ -101,9 +133,9 @@ impl Names {
         SellerYearOut {
             year: y.year,
             seller_id: y.seller_id,
-            origin: y.origin.into(),
-            kind: y.kind.into(),
-            size: y.size.into(),
+            origin: y.origin,
+            kind: y.kind,
+            size: y.size,
             category: self.categories[usize::from(y.category)].clone(),
             platform: self.platform(y.platform),
             revenue_usd: y.revenue_usd,
