@@ -53,7 +53,7 @@ fn world(consumers: u32, sellers: u32) -> Simulation {
     s.calendar.weeks = 2000;
     s.calendar.warmup_weeks = 0;
     let seed = s.seed;
-    let mut sim = Simulation::new(s, seed, threads != Some(1));
+    let mut sim = Simulation::new(s, seed);
     for _ in 0..WARM_WEEKS {
         sim.step();
     }

@@ -4,7 +4,7 @@
 use crate::config::Scenario;
 use crate::error::SimError;
 use crate::model::record::{PlatformRow, RegionRow, SegmentRow, TickRow};
-use crate::model::{AgentCounts, Simulation, record};
+use crate::model::{AgentCounts, Simulation, Step, StepTimes, record};
 use crate::output::{self, ExitRow, SellerYearOut, Summary};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -32,14 +32,24 @@ pub struct Results {
     /// Agent-steps (consumers + sellers, per tick) per second of simulation.
     pub agent_steps_per_second: f64,
     pub wall_seconds: f64,
+    /// Wall seconds by phase: `setup`, then each tick step (MODEL.md's order), summed over ticks.
+    pub step_seconds: Vec<StepTime>,
+}
+
+/// Wall time spent in one phase of a run.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StepTime {
+    pub step: String,
+    pub seconds: f64,
 }
 
 /// Simulates a scenario; `progress(done, total)` is called after every tick.
-pub fn simulate(scenario: &Scenario, seed: u64, multi_threaded: bool, progress: &mut dyn FnMut(u32, u32)) -> Results {
+pub fn simulate(scenario: &Scenario, seed: u64, progress: &mut dyn FnMut(u32, u32)) -> Results {
     let started = Instant::now();
-    let mut sim = Simulation::new(scenario.clone(), seed, multi_threaded);
+    let mut sim = Simulation::new(scenario.clone(), seed);
     let agents = sim.agent_counts();
     let inputs = record::sampled_inputs(&mut sim.world);
+    let setup = started.elapsed().as_secs_f64();
     let total = sim.weeks();
     let mut agent_steps = 0u64;
     while sim.step() {
@@ -51,6 +61,10 @@ pub fn simulate(scenario: &Scenario, seed: u64, multi_threaded: bool, progress: 
     let wall = started.elapsed().as_secs_f64();
     let names = output::Names::new(scenario);
     let w = &mut sim.world;
+    let times = w.resource::<StepTimes>().seconds;
+    let step_seconds = std::iter::once(StepTime { step: "setup".into(), seconds: setup })
+        .chain(Step::ALL.iter().zip(times).map(|(s, seconds)| StepTime { step: s.name().into(), seconds }))
+        .collect();
     let rec = w.remove_resource::<record::Recorder>().expect("inserted at build");
     let mut logs = w.remove_resource::<record::Logs>().expect("inserted at build");
     // The world is no longer needed: free it before the logs become output rows.
@@ -76,6 +90,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, multi_threaded: bool, progress: 
         agents,
         agent_steps_per_second: if wall > 0.0 { agent_steps as f64 / wall } else { 0.0 },
         wall_seconds: wall,
+        step_seconds,
     }
 }
 
@@ -129,7 +144,7 @@ pub fn run(opts: &RunOptions, progress: &mut dyn FnMut(u32, u32)) -> Result<RunO
     let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     crate::model::init_threads(Some(threads));
     let started = chrono::Utc::now();
-    let results = simulate(&scenario, scenario.seed, threads > 1, progress);
+    let results = simulate(&scenario, scenario.seed, progress);
     let summary = output::summarize(&results);
     let manifest = output::Manifest::new(&scenario, &opts.config, threads, &opts.command_line, started, &results)?;
     target.write_all(&results, &summary, &manifest)?;

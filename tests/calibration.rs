@@ -28,7 +28,7 @@ fn small(counterfactual: Option<&str>) -> Scenario {
 }
 
 fn summaries(s: &Scenario, seeds: &[u64]) -> Vec<Summary> {
-    seeds.iter().map(|seed| summarize(&simulate(s, *seed, false, &mut |_, _| {}))).collect()
+    seeds.iter().map(|seed| summarize(&simulate(s, *seed, &mut |_, _| {}))).collect()
 }
 
 fn mean(runs: &[Summary], f: impl Fn(&Summary) -> f64) -> f64 {

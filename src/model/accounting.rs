@@ -9,6 +9,7 @@
 //! booked on the seller's listings there. Amounts are USD per real seller.
 
 use super::agents::{Finance, Kind, Listings, Origin, Seller};
+use super::par;
 use super::params::Params;
 use super::setup::Population;
 use crate::config::{Equity, RatingRule};
@@ -38,8 +39,16 @@ pub fn account(
 ) {
     let params = &*params;
     let population = &*population;
-    sellers.par_iter_mut().for_each(|(mut s, mut l, mut f)| book_week(params, population, &mut s, &mut l, &mut f));
+    let mut storage: Vec<_> = sellers.contiguous_iter_mut().expect("sellers are stored in tables").collect();
+    let mut parts: Vec<_> = storage
+        .iter_mut()
+        .map(|(s, l, f)| (s.bypass_change_detection(), l.bypass_change_detection(), f.bypass_change_detection()))
+        .collect();
+    par::for_each_row3(&mut parts, SELLER_CHUNK, |l| l.prefetch(), |s, l, f| book_week(params, population, s, l, f));
 }
+
+/// Sellers per parallel work item.
+const SELLER_CHUNK: usize = 4096;
 
 fn book_week(params: &Params, population: &Population, s: &mut Seller, listings: &mut Listings, f: &mut Finance) {
     let cfg = &params.s.sellers;

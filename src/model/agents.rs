@@ -143,7 +143,23 @@ pub struct Listing {
 
 /// A seller's listings (at most its size's `max_listings`).
 #[derive(Component, Debug, Clone, Default)]
-pub struct Listings(pub Vec<Listing>);
+pub struct Listings(pub ListingVec);
+
+/// A seller's listings in place, spilling to the heap beyond two: most sellers have one or two,
+/// and loops over millions of sellers then read them in storage order instead of chasing a
+/// pointer per seller (docs/PERFORMANCE.md).
+pub type ListingVec = smallvec::SmallVec<[Listing; 2]>;
+
+impl Listings {
+    /// Asks the CPU to start loading the listings if they live on the heap (loops over sellers
+    /// call it a few rows ahead).
+    #[inline]
+    pub fn prefetch(&self) {
+        if self.0.spilled() {
+            super::par::prefetch(&self.0);
+        }
+    }
+}
 
 /// A seller's money and life-cycle counters (USD per real seller).
 #[derive(Component, Debug, Clone, Default)]

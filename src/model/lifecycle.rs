@@ -8,7 +8,7 @@ use super::calendar::{Clock, Shocks};
 use super::market::Market;
 use super::par;
 use super::params::Params;
-use super::record::{ExitRecord, Logs};
+use super::record::{ExitRecord, Leaver, Logs};
 use super::sellers::ai_curve;
 use super::setup::{NextSellerId, Population, Segment, draw_seller};
 use crate::rng::{self, Stream};
@@ -106,7 +106,7 @@ pub fn exits(
         let mut out = Vec::new();
         for (i, (((e, s), l), f)) in ent.iter().zip(sel).zip(lis).zip(fin).enumerate() {
             if let Some(ahead) = lis.get(i + par::PREFETCH_AHEAD) {
-                par::prefetch(&ahead.0);
+                ahead.prefetch();
             }
             if let Some(reason) = exit_of(c, pa, s, l, f) {
                 out.push((s.id, *e, reason));
@@ -120,16 +120,19 @@ pub fn exits(
         let (_, s, listings, f) = sellers.get(entity).expect("found above");
         let main = listings.0.iter().max_by(|a, b| a.revenue_avg.total_cmp(&b.revenue_avg)).map(|l| l.platform);
         if !clock.in_warmup() {
-            logs.exits.push(ExitRecord {
+            let exit = ExitRecord {
                 tick: clock.tick,
-                seller: s.clone(),
-                listings: listings.clone(),
-                week: f.week,
+                seller_id: s.id,
+                origin: s.origin,
+                kind: s.kind,
+                size: s.size,
+                category: s.category,
                 main_platform: main,
                 reason,
                 age_weeks: f.age_weeks,
                 cash: f.cash,
-            });
+            };
+            logs.leaving.push(Leaver { seller: s.clone(), listings: listings.clone(), week: f.week, exit });
             logs.close_year(clock.year(), s, listings, f, true);
         }
         commands.entity(entity).despawn();

@@ -38,33 +38,81 @@ pub enum Step {
     Record,
 }
 
+impl Step {
+    pub const ALL: [Step; 10] = [
+        Step::CalendarAndPolicy,
+        Step::AdMarket,
+        Step::PlatformStrategy,
+        Step::SellerDecisions,
+        Step::Ranking,
+        Step::Shopping,
+        Step::CustomsAndSettlement,
+        Step::Accounting,
+        Step::ExitThenEntry,
+        Step::Record,
+    ];
+
+    /// The step's name in snake case (the manifest's `step_seconds` keys).
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::CalendarAndPolicy => "calendar_and_policy",
+            Step::AdMarket => "ad_market",
+            Step::PlatformStrategy => "platform_strategy",
+            Step::SellerDecisions => "seller_decisions",
+            Step::Ranking => "ranking",
+            Step::Shopping => "shopping",
+            Step::CustomsAndSettlement => "customs_and_settlement",
+            Step::Accounting => "accounting",
+            Step::ExitThenEntry => "exit_then_entry",
+            Step::Record => "record",
+        }
+    }
+}
+
+/// Runs right after a step's systems, to time it.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Timed(Step);
+
+/// Wall time spent in each step so far (seconds, indexed like [`Step::ALL`]); a stamp system
+/// after every step adds the time since the previous stamp.
+#[derive(Resource, Debug, Clone)]
+pub struct StepTimes {
+    last: std::time::Instant,
+    pub seconds: [f64; 10],
+}
+
+impl StepTimes {
+    fn new() -> Self {
+        Self { last: std::time::Instant::now(), seconds: [0.0; 10] }
+    }
+
+    fn stamp(&mut self, step: Step) {
+        let now = std::time::Instant::now();
+        self.seconds[step as usize] += (now - self.last).as_secs_f64();
+        self.last = now;
+    }
+}
+
 /// The weekly tick schedule.
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Tick;
 
 /// The tick: MODEL.md's ten steps as chained system sets. Ambiguous orderings are errors.
-pub fn tick_schedule(multi_threaded: bool) -> Schedule {
+/// The steps run one after another on the calling thread (they are a chain, so bevy's
+/// multi-threaded executor would find nothing to overlap); each step spreads its own work over
+/// the threads (see [`par`]).
+pub fn tick_schedule() -> Schedule {
     use Step::*;
     let mut s = Schedule::new(Tick);
     s.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
-    if !multi_threaded {
-        s.set_executor(SingleThreadedExecutor::new());
+    s.set_executor(SingleThreadedExecutor::new());
+    for (i, &step) in Step::ALL.iter().enumerate() {
+        s.configure_sets(step.before(Timed(step)));
+        if let Some(&next) = Step::ALL.get(i + 1) {
+            s.configure_sets(Timed(step).before(next));
+        }
+        s.add_systems((move |mut t: ResMut<StepTimes>| t.stamp(step)).in_set(Timed(step)));
     }
-    s.configure_sets(
-        (
-            CalendarAndPolicy,
-            AdMarket,
-            PlatformStrategy,
-            SellerDecisions,
-            Ranking,
-            Shopping,
-            CustomsAndSettlement,
-            Accounting,
-            ExitThenEntry,
-            Record,
-        )
-            .chain(),
-    );
     s.add_systems((calendar::advance_calendar, calendar::draw_shocks).chain().in_set(CalendarAndPolicy));
     s.add_systems(platforms::update_cpc.in_set(AdMarket));
     s.add_systems((platforms::platform_strategy, market::refresh_market).chain().in_set(PlatformStrategy));
@@ -98,9 +146,9 @@ pub struct AgentCounts {
 }
 
 impl Simulation {
-    /// Builds the world for `scenario` with master seed `seed`. `multi_threaded` picks bevy's
-    /// executor; parallel queries use the global compute pool either way (see [`init_threads`]).
-    pub fn new(scenario: Scenario, seed: u64, multi_threaded: bool) -> Self {
+    /// Builds the world for `scenario` with master seed `seed`; its steps use the threads set by
+    /// [`init_threads`] (all cores if it was not called).
+    pub fn new(scenario: Scenario, seed: u64) -> Self {
         init_threads(None);
         let (weeks, warmup) = (scenario.calendar.weeks, scenario.calendar.warmup_weeks);
         let params = Params::new(scenario);
@@ -122,7 +170,8 @@ impl Simulation {
         world.insert_resource(record::Recorder::default());
         world.insert_resource(params);
         setup::populate(&mut world, seed);
-        Self { world, schedule: tick_schedule(multi_threaded), weeks: warmup + weeks, ticks_done: 0 }
+        world.insert_resource(StepTimes::new());
+        Self { world, schedule: tick_schedule(), weeks: warmup + weeks, ticks_done: 0 }
     }
 
     /// Agent counts now.
@@ -155,10 +204,8 @@ impl Simulation {
     }
 }
 
-/// Initialises bevy's compute pool (used by parallel queries) with `threads` threads, or with
-/// the machine's cores when `None`. The pool is global: the first call wins.
+/// Sets the threads the model's parallel steps use (the machine's cores when `None`); global,
+/// the first call wins (see [`par::init`]).
 pub fn init_threads(threads: Option<usize>) {
-    use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
-    let n = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    ComputeTaskPool::get_or_init(|| TaskPoolBuilder::new().num_threads(n).build());
+    par::init(threads);
 }

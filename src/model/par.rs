@@ -3,18 +3,35 @@
 //! Work is cut into chunks whose bounds depend only on the amount of work, never on the number
 //! of threads, and the per-chunk results come back in chunk order. A fold over them in that
 //! order (even of floating-point sums) therefore gives the same answer with one thread or many.
-//! With a one-thread pool the chunks run in order on the calling thread.
+//! With one thread the chunks run in order on the calling thread.
+//!
+//! The thread that waits for a scope also runs its tasks (bevy's `scope` ticks the pool's
+//! executor), so `n` threads are the calling thread and a pool of `n - 1` workers: a pool of
+//! `n` would put `n + 1` busy threads on `n` cores.
 
-use bevy_tasks::ComputeTaskPool;
+use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use std::ops::Range;
+use std::sync::OnceLock;
 
-/// Threads of the compute pool (1 if it is not initialised).
-pub fn threads() -> usize {
-    ComputeTaskPool::try_get().map_or(1, |p| p.thread_num())
+static THREADS: OnceLock<usize> = OnceLock::new();
+
+/// Sets the number of threads parallel work uses (the machine's cores when `None`) and starts
+/// the pool. Global: the first call wins.
+pub fn init(threads: Option<usize>) {
+    let n = *THREADS
+        .get_or_init(|| threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1));
+    if n > 1 {
+        ComputeTaskPool::get_or_init(|| TaskPoolBuilder::new().num_threads(n - 1).build());
+    }
 }
 
-/// Runs `f` on every item, in parallel when the pool has more than one thread; results are in
-/// item order.
+/// Threads parallel work uses (1 before [`init`]).
+pub fn threads() -> usize {
+    THREADS.get().copied().unwrap_or(1)
+}
+
+/// Runs `f` on every item, in parallel when there is more than one thread; results are in item
+/// order.
 pub fn map<I: Send, R: Send + 'static>(items: impl Iterator<Item = I>, f: impl Fn(I) -> R + Sync) -> Vec<R> {
     if threads() <= 1 {
         return items.map(f).collect();
@@ -48,6 +65,30 @@ pub fn split_by_lengths<T>(mut data: &mut [T], lengths: impl Iterator<Item = usi
         data = tail;
     }
     out
+}
+
+/// Runs `f` on every row of storage made of three equally long columns, in parallel chunks of
+/// `chunk` rows; `ahead` is called on the middle column's row `PREFETCH_AHEAD` rows on (to
+/// prefetch what it points to). Each row is handled once, in no particular order.
+pub fn for_each_row3<A: Send, B: Send + Sync, C: Send>(
+    parts: &mut [(&mut [A], &mut [B], &mut [C])],
+    chunk: usize,
+    ahead: impl Fn(&B) + Sync,
+    f: impl Fn(&mut A, &mut B, &mut C) + Sync,
+) {
+    let mut items = Vec::new();
+    for (a, b, c) in parts.iter_mut() {
+        let rows = a.chunks_mut(chunk).zip(b.chunks_mut(chunk)).zip(c.chunks_mut(chunk));
+        items.extend(rows.map(|((a, b), c)| (a, b, c)));
+    }
+    map(items.into_iter(), |(a, b, c)| {
+        for i in 0..a.len() {
+            if let Some(x) = b.get(i + PREFETCH_AHEAD) {
+                ahead(x);
+            }
+            f(&mut a[i], &mut b[i], &mut c[i]);
+        }
+    });
 }
 
 /// Rows ahead of the current one whose heap data loops over sellers prefetch.

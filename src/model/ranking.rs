@@ -254,7 +254,7 @@ impl Inputs<'_> {
         let mut listing = 0u32;
         for (i, (seller, ls)) in sellers.iter().zip(listings).enumerate() {
             if let Some(ahead) = listings.get(i + par::PREFETCH_AHEAD) {
-                par::prefetch(&ahead.0);
+                ahead.prefetch();
             }
             per_seller.push(ls.0.len() as u32);
             let c = usize::from(seller.category);

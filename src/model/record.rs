@@ -87,14 +87,25 @@ pub struct RegionRow {
     pub seized_parcels: i64,
 }
 
-/// A seller exit, logged when it happens.
+/// A seller leaving this week, with its listings and books of the week (which count in the
+/// week's totals).
+#[derive(Debug, Clone)]
+pub struct Leaver {
+    pub seller: Seller,
+    pub listings: Listings,
+    pub week: Books,
+    pub exit: ExitRecord,
+}
+
+/// A seller exit, as the run keeps it (a row of `exits.csv`).
 #[derive(Debug, Clone)]
 pub struct ExitRecord {
     pub tick: u32,
-    pub seller: Seller,
-    /// The seller's listings and books in its last week (they count in that week's totals).
-    pub listings: Listings,
-    pub week: Books,
+    pub seller_id: u64,
+    pub origin: Origin,
+    pub kind: Kind,
+    pub size: Size,
+    pub category: u8,
     pub main_platform: Option<u8>,
     pub reason: ExitReason,
     pub age_weeks: u32,
@@ -122,9 +133,9 @@ pub struct SellerYearRow {
 #[derive(Resource, Debug, Default)]
 pub struct Logs {
     pub exits: Vec<ExitRecord>,
+    /// This week's exits, until the week is recorded.
+    pub leaving: Vec<Leaver>,
     pub seller_years: Vec<SellerYearRow>,
-    /// Index in `exits` of this tick's first exit.
-    pub tick_start: usize,
 }
 
 impl Logs {
@@ -315,7 +326,7 @@ pub fn record_tick(
         let mut t = Tally::new(nr, pa.platforms());
         for (i, ((seller, listings), f)) in sel.iter().zip(lis).zip(fin).enumerate() {
             if let Some(ahead) = lis.get(i + par::PREFETCH_AHEAD) {
-                par::prefetch(&ahead.0);
+                ahead.prefetch();
             }
             t.add(pa, po, seller, listings, &f.week, true);
             t.seg[segment(seller.origin, seller.kind, seller.size)].entries += u32::from(f.age_weeks == 0);
@@ -325,21 +336,17 @@ pub fn record_tick(
         t.merge(&part);
     }
     // Sellers that exited this week still sold this week.
-    let this_tick = &logs.exits[logs.tick_start..];
     let mut by_reason = [0u32; 3];
-    for e in this_tick {
+    for e in &logs.leaving {
         t.add(&params, &population, &e.seller, &e.listings, &e.week, false);
         t.seg[segment(e.seller.origin, e.seller.kind, e.seller.size)].exits += 1;
-        by_reason[e.reason as usize] += 1;
+        by_reason[e.exit.reason as usize] += 1;
     }
     let Tally { seg, brand_gmv, all_gmv, region_gmv, cn_gmv, cn_direct, cn_revenue, cn_cost, on_platform } = t;
-    let exits_n = this_tick.len() as u32;
-    // The exits' listings were kept for this week's totals only.
-    let start = logs.tick_start;
-    for e in &mut logs.exits[start..] {
-        e.listings = Listings::default();
-    }
-    logs.tick_start = logs.exits.len();
+    let exits_n = logs.leaving.len() as u32;
+    // The leavers' listings and books were kept for this week's totals only.
+    let logs = &mut *logs;
+    logs.exits.extend(logs.leaving.drain(..).map(|e| e.exit));
 
     let mut gmv_cents = 0i64;
     let mut orders = 0i64;

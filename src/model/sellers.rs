@@ -2,10 +2,11 @@
 //! prices and ad spend. Each seller decides alone from last week's market (parallel over sellers,
 //! with a random stream keyed by the seller's id and the tick).
 
-use super::agents::{Finance, Fulfilment, Kind, Listing, Listings, Origin, Seller};
+use super::agents::{Finance, Fulfilment, Kind, Listing, ListingVec, Listings, Origin, Seller};
 use super::calendar::{Clock, Shocks};
 use super::choice::sample_weighted;
 use super::market::{Market, Quote, quote};
+use super::par;
 use super::params::Params;
 use super::pricing::{next_price, target_price};
 use crate::config::AiAdoption;
@@ -34,6 +35,9 @@ struct Ctx<'a> {
     market: &'a Market,
     shocks: &'a Shocks,
     ai_hazard: f64,
+    /// `[market.pr(p, r)]`: how much more than at base CPC a seller spends per unit of revenue
+    /// on ads there, `(cpc / base_cpc)^click_targeting` (1 where the CPC or its base is zero).
+    cpc_rise: Vec<f64>,
 }
 
 /// Runs every seller's weekly decisions.
@@ -50,15 +54,29 @@ pub fn seller_decisions(
         shocks: &shocks,
         // The adoption curve moves with the calendar; warm-up weeks hold it where it starts.
         ai_hazard: if clock.in_warmup() { 0.0 } else { ai_hazard(&params.s.sellers.ai, clock.date) },
+        cpc_rise: cpc_rises(&params, &market),
     };
     let (seed, tick) = (clock.seed, clock.step);
-    sellers.par_iter_mut().for_each(|(mut s, mut l, mut f)| {
-        let mut rng = rng::agent(seed, Stream::Seller, s.id, tick);
-        decide(&ctx, &mut s, &mut l.0, &mut f, &mut rng);
-    });
+    let mut storage: Vec<_> = sellers.contiguous_iter_mut().expect("sellers are stored in tables").collect();
+    let mut parts: Vec<_> = storage
+        .iter_mut()
+        .map(|(s, l, f)| (s.bypass_change_detection(), l.bypass_change_detection(), f.bypass_change_detection()))
+        .collect();
+    par::for_each_row3(
+        &mut parts,
+        SELLER_CHUNK,
+        |l| l.prefetch(),
+        |s, l, f| {
+            let mut rng = rng::agent(seed, Stream::Seller, s.id, tick);
+            decide(&ctx, s, &mut l.0, f, &mut rng);
+        },
+    );
 }
 
-fn decide(ctx: &Ctx, s: &mut Seller, listings: &mut Vec<Listing>, f: &mut Finance, rng: &mut impl rand::Rng) {
+/// Sellers per parallel work item.
+const SELLER_CHUNK: usize = 4096;
+
+fn decide(ctx: &Ctx, s: &mut Seller, listings: &mut ListingVec, f: &mut Finance, rng: &mut impl rand::Rng) {
     let cfg = &ctx.params.s.sellers;
     f.week = Default::default();
     if !s.ai && rng.random::<f64>() < ctx.ai_hazard {
@@ -89,7 +107,7 @@ fn decide(ctx: &Ctx, s: &mut Seller, listings: &mut Vec<Listing>, f: &mut Financ
 
 /// Drops listings whose profit has been negative too long, or whose platform left the region;
 /// keeps at least one listing while the platform is present.
-fn drop_listings(listings: &mut Vec<Listing>, after: u32, ctx: &Ctx) {
+fn drop_listings(listings: &mut ListingVec, after: u32, ctx: &Ctx) {
     let present = |l: &Listing| ctx.params.platform_region(l.platform.into(), l.region.into()).is_some();
     let keep_best = listings
         .iter()
@@ -117,7 +135,7 @@ fn expected_profit(ctx: &Ctx, s: &Seller, listings: &[Listing], p: usize, r: usi
 }
 
 /// Adds one listing chosen by a logit over expected profit.
-fn add_listing(ctx: &Ctx, s: &Seller, listings: &mut Vec<Listing>, f: &Finance, u: f64) {
+fn add_listing(ctx: &Ctx, s: &Seller, listings: &mut ListingVec, f: &Finance, u: f64) {
     let temperature = ctx.params.s.sellers.listings.choice_temperature * f.fixed_cost.max(1.0);
     let mut options = Vec::new();
     for p in 0..ctx.params.platforms() {
@@ -201,12 +219,26 @@ fn consider_warehouse(ctx: &Ctx, s: &mut Seller, listings: &[Listing], f: &mut F
     }
 }
 
-/// How much more than at base CPC a seller spends per unit of revenue on ads:
-/// `(cpc / base_cpc)^click_targeting`.
+/// `[market.pr(p, r)]`: how much more than at base CPC a seller spends per unit of revenue on
+/// ads, `(cpc / base_cpc)^click_targeting`.
+fn cpc_rises(params: &Params, market: &Market) -> Vec<f64> {
+    let mut out = vec![1.0; params.platforms() * params.regions()];
+    for p in 0..params.platforms() {
+        for r in 0..params.regions() {
+            let cpc = market.cpc[market.pr(p, r)];
+            let base = params.platform_region(p, r).map_or(cpc, |t| t.base_cpc_usd);
+            if cpc > 0.0 && base > 0.0 {
+                out[market.pr(p, r)] = (cpc / base).powf(params.s.ad_market.click_targeting);
+            }
+        }
+    }
+    out
+}
+
+/// See [`Ctx::cpc_rise`].
+#[inline]
 fn cpc_rise(ctx: &Ctx, p: usize, r: usize) -> f64 {
-    let cpc = ctx.market.cpc[ctx.market.pr(p, r)];
-    let base = ctx.params.platform_region(p, r).map_or(cpc, |t| t.base_cpc_usd);
-    if cpc > 0.0 && base > 0.0 { (cpc / base).powf(ctx.params.s.ad_market.click_targeting) } else { 1.0 }
+    ctx.cpc_rise[ctx.market.pr(p, r)]
 }
 
 /// Reprices every listing toward its target and sets this week's ad spend.

@@ -16,11 +16,16 @@ use crate::rng::{self, Stream};
 use bevy_ecs::prelude::*;
 use rand_distr::{Binomial, Distribution};
 
-/// Rounds a real amount of USD to cents (half away from zero, like `f64::round`, which without
-/// SSE4.1 is a libm call; this is a cast and a compare).
+/// Rounds a real amount of USD to cents.
 #[inline]
 pub fn cents(usd: f64) -> i64 {
-    let x = usd * 100.0;
+    round_i64(usd * 100.0)
+}
+
+/// `x.round() as i64` (half away from zero, saturating), as a cast and a compare: without
+/// SSE4.1, `f64::round` is a libm call, and money is rounded several times per listing a week.
+#[inline]
+pub fn round_i64(x: f64) -> i64 {
     // Truncation is exact, and so is `x - t`: below 2^53 both are exact, above it x is whole.
     let t = x as i64;
     let frac = x - t as f64;
@@ -52,7 +57,7 @@ impl SaleCents {
             price: price_c,
             vat: cents(units * price * vat),
             duty: cents(units * duty),
-            fee: (price_c as f64 * take_rate).round() as i64,
+            fee: round_i64(price_c as f64 * take_rate),
         }
     }
     /// What buyers paid: GMV.
@@ -165,7 +170,7 @@ impl Ctx<'_> {
         let mut sum = Sums::new(np, nr, nc);
         for i in 0..sellers.len() {
             if let Some(ahead) = listings.get(i + par::PREFETCH_AHEAD) {
-                par::prefetch(&ahead.0);
+                ahead.prefetch();
             }
             let (seller, ls) = (&sellers[i], &mut listings[i]);
             let first = self.tables.seller_first[row + i] as usize;

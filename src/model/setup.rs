@@ -210,7 +210,7 @@ pub fn draw_seller(
         fixed_cost: size.fixed_cost_usd_week,
         ..Default::default()
     };
-    (seller, Listings(listings), finance)
+    (seller, Listings(listings.into()), finance)
 }
 
 /// Spawns the initial world: platforms, regulators, consumers and sellers.

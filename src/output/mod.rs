@@ -117,11 +117,11 @@ impl Names {
         ExitRow {
             tick: e.tick,
             date: start + chrono::Duration::weeks(i64::from(e.tick)),
-            seller_id: e.seller.id - crate::model::setup::SELLER_ID_BASE,
-            origin: e.seller.origin.name(),
-            kind: e.seller.kind.name(),
-            size: e.seller.size.name(),
-            category: self.categories[usize::from(e.seller.category)].clone(),
+            seller_id: e.seller_id - crate::model::setup::SELLER_ID_BASE,
+            origin: e.origin.name(),
+            kind: e.kind.name(),
+            size: e.size.name(),
+            category: self.categories[usize::from(e.category)].clone(),
             platform: self.platform(e.main_platform),
             reason: e.reason.name(),
             age_weeks: e.age_weeks,
@@ -163,6 +163,9 @@ pub struct Manifest {
     /// Consumer and seller agent-steps per second of simulation (here, not in `summary.json`,
     /// so that every other file is byte-identical for the same config and seed).
     pub agent_steps_per_second: f64,
+    /// Where the wall time went: setup, then each tick step summed over the run's ticks.
+    #[serde(default)]
+    pub step_seconds: Vec<crate::run::StepTime>,
     pub agents: serde_json::Value,
     pub weeks: u32,
     pub files: Vec<String>,
@@ -191,6 +194,7 @@ impl Manifest {
             started_at: started.to_rfc3339(),
             wall_seconds: results.wall_seconds,
             agent_steps_per_second: results.agent_steps_per_second,
+            step_seconds: results.step_seconds.clone(),
             agents: serde_json::to_value(results.agents).unwrap_or_default(),
             weeks: s.calendar.weeks,
             files: DATA_FILES.iter().map(|f| f.to_string()).collect(),

@@ -90,7 +90,7 @@ fn dry_run(base: &Value) -> Result<Summary, String> {
         doc["scale"][field] = n.into();
     }
     let scenario = config::from_value(doc).map_err(|e| e.to_string())?;
-    let results = crate::run::simulate(&scenario, scenario.seed, false, &mut |_, _| {});
+    let results = crate::run::simulate(&scenario, scenario.seed, &mut |_, _| {});
     Ok(summarize(&results))
 }
 

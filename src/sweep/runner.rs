@@ -105,7 +105,7 @@ pub fn sweep(opts: &SweepOptions, progress: &(dyn Fn(Progress) + Sync)) -> Resul
     let shard = shard.unwrap_or(Shard::ALL);
     let pending: Vec<u64> = (0..plan.total_runs()).filter(|&id| shard.contains(id) && !done.contains(&id)).collect();
     let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    // Worlds run single-threaded: parallel queries see a one-thread pool and iterate in place.
+    // Worlds run single-threaded: their steps iterate in place, and the runs share the cores.
     crate::model::init_threads(Some(1));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -157,7 +157,7 @@ pub fn run_one(plan: &SweepPlan, run_id: u64) -> RunRow {
     let parameters = plan.point_values(point_id);
     let outcome = plan.scenario(&parameters).and_then(|scenario| {
         catch_panic(|| {
-            let results = crate::run::simulate(&scenario, seed, false, &mut |_, _| {});
+            let results = crate::run::simulate(&scenario, seed, &mut |_, _| {});
             metrics::extract(&plan.metrics, &summarize(&results))
         })
     });

@@ -81,7 +81,7 @@ fn money_adds_up_to_the_cent_every_tick() {
     let f = Fixture::new();
     let s = f.load("no_exits", &no_exits(&small()));
     let weeks = s.calendar.weeks as usize;
-    let mut sim = Simulation::new(s, 11, false);
+    let mut sim = Simulation::new(s, 11);
     let mut all = Totals::default();
     let mut tick = 0;
     while sim.step() {
@@ -101,7 +101,7 @@ fn agent_state_stays_finite_in_range_and_obeys_the_exit_rule() {
     let limits =
         [s.sellers.small.loss_streak_limit, s.sellers.medium.loss_streak_limit, s.sellers.large.loss_streak_limit];
     let max_listings = [s.sellers.small.max_listings, s.sellers.medium.max_listings, s.sellers.large.max_listings];
-    let mut sim = Simulation::new(s, 3, false);
+    let mut sim = Simulation::new(s, 3);
     for tick in 0..52 {
         assert!(sim.step());
         let w = &mut sim.world;

@@ -6,7 +6,7 @@ use crossborder_sim::config::{self, Scenario};
 use crossborder_sim::run::{Results, simulate};
 
 fn run(s: &Scenario) -> Results {
-    let r = simulate(s, s.seed, false, &mut |_, _| {});
+    let r = simulate(s, s.seed, &mut |_, _| {});
     assert_eq!(r.ticks.len(), s.calendar.weeks as usize, "not every week was recorded");
     r
 }
