@@ -87,6 +87,20 @@ fn systems(c: &mut Criterion) {
     black_box(&mut sim);
 }
 
+/// The shopping step at 10M consumers (1M sellers): the throughput target of docs/PERFORMANCE.md.
+fn shopping_10m(c: &mut Criterion) {
+    let consumers = 10_000_000;
+    let mut sim = world(consumers, consumers / 10);
+    let mut g = c.benchmark_group("system");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.throughput(Throughput::Elements(u64::from(consumers)));
+    g.bench_function("shop/10M_consumers", |b| {
+        measure(b, || sim.world.run_system_once(shopping::shop).expect("shop runs"));
+    });
+    g.finish();
+    black_box(&mut sim);
+}
+
 /// Whole ticks at the default scale (200k consumers, 20k sellers) and at 10x that.
 fn ticks(c: &mut Criterion) {
     let mut g = c.benchmark_group("tick");
@@ -103,5 +117,5 @@ fn ticks(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, systems, ticks);
+criterion_group!(benches, systems, shopping_10m, ticks);
 criterion_main!(benches);

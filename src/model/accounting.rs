@@ -44,11 +44,13 @@ pub fn account(
         .iter_mut()
         .map(|(s, l, f)| (s.bypass_change_detection(), l.bypass_change_detection(), f.bypass_change_detection()))
         .collect();
-    par::for_each_row3(&mut parts, SELLER_CHUNK, |l| l.prefetch(), |s, l, f| book_week(params, population, s, l, f));
+    par::for_each_row3(
+        &mut parts,
+        par::SELLER_CHUNK,
+        |l| l.prefetch(),
+        |s, l, f| book_week(params, population, s, l, f),
+    );
 }
-
-/// Sellers per parallel work item.
-const SELLER_CHUNK: usize = 4096;
 
 fn book_week(params: &Params, population: &Population, s: &mut Seller, listings: &mut Listings, f: &mut Finance) {
     let cfg = &params.s.sellers;

@@ -61,7 +61,7 @@ pub fn update_segment_margins(params: Res<Params>, mut market: ResMut<Market>, s
     let storage: Vec<_> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
     let chunks = storage
         .iter()
-        .flat_map(|&(sel, fin)| par::ranges(sel.len(), SELLER_CHUNK).map(move |r| (&sel[r.clone()], &fin[r])));
+        .flat_map(|&(sel, fin)| par::ranges(sel.len(), par::SELLER_CHUNK).map(move |r| (&sel[r.clone()], &fin[r])));
     for (rev, pro) in par::map(chunks, |(sel, fin)| {
         let (mut revenue, mut profit) = ([0i64; SEGMENTS], [0i64; SEGMENTS]);
         for (s, f) in sel.iter().zip(fin) {
@@ -99,7 +99,8 @@ pub fn exits(
     // logged and despawned in id order.
     let storage: Vec<_> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
     let chunks = storage.iter().flat_map(|&(ent, sel, lis, fin)| {
-        par::ranges(sel.len(), SELLER_CHUNK).map(move |r| (&ent[r.clone()], &sel[r.clone()], &lis[r.clone()], &fin[r]))
+        par::ranges(sel.len(), par::SELLER_CHUNK)
+            .map(move |r| (&ent[r.clone()], &sel[r.clone()], &lis[r.clone()], &fin[r]))
     });
     let (c, pa) = (&*clock, &*params);
     let found = par::map(chunks, |(ent, sel, lis, fin)| {
@@ -150,9 +151,6 @@ fn exit_of(clock: &Clock, params: &Params, s: &Seller, listings: &Listings, f: &
     };
     exit_reason(f.cash, f.loss_streak, params.size(s.size).loss_streak_limit, delisted)
 }
-
-/// Sellers per parallel work item.
-const SELLER_CHUNK: usize = 4096;
 
 /// Expected entrants of a segment this week.
 pub fn entry_rate(base_per_week: f64, segment_share: f64, margin: f64, sensitivity: f64, reference: f64) -> f64 {

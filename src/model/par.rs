@@ -44,6 +44,26 @@ pub fn map<I: Send, R: Send + 'static>(items: impl Iterator<Item = I>, f: impl F
     })
 }
 
+/// [`map`] for items of uneven size: they are started largest first (so that no large item
+/// starts last and leaves the other threads idle), and the results come back in item order.
+pub fn map_largest_first<I: Send, R: Send + 'static>(
+    items: Vec<I>,
+    size: impl Fn(&I) -> usize,
+    f: impl Fn(I) -> R + Sync,
+) -> Vec<R> {
+    if threads() <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let mut order: Vec<(usize, I)> = items.into_iter().enumerate().collect();
+    order.sort_by_key(|(i, item)| (std::cmp::Reverse(size(item)), *i));
+    let done = map(order.into_iter(), |(i, item)| (i, f(item)));
+    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(done.len()).collect();
+    for (i, r) in done {
+        out[i] = Some(r);
+    }
+    out.into_iter().map(|r| r.expect("every item ran")).collect()
+}
+
 /// `0..n` cut into ranges of `chunk` (the last one shorter).
 pub fn ranges(n: usize, chunk: usize) -> impl Iterator<Item = Range<usize>> {
     let chunk = chunk.max(1);
@@ -91,6 +111,11 @@ pub fn for_each_row3<A: Send, B: Send + Sync, C: Send>(
     });
 }
 
+/// Sellers per parallel work item in the steps that loop over sellers: fixed (so results never
+/// depend on the thread count), and small enough that a default-scale world (20,000 sellers)
+/// gives every thread several items to balance.
+pub const SELLER_CHUNK: usize = 1024;
+
 /// Rows ahead of the current one whose heap data loops over sellers prefetch.
 pub const PREFETCH_AHEAD: usize = 8;
 
@@ -127,5 +152,15 @@ mod tests {
         let mut v = [0u8; 6];
         let parts = split_by_lengths(&mut v, [1, 2, 3].into_iter());
         assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn largest_first_returns_results_in_item_order() {
+        init(Some(2));
+        let items = vec![3usize, 1, 7, 2, 7, 5];
+        assert_eq!(
+            map_largest_first(items.clone(), |x| *x, |x| x * 10),
+            items.iter().map(|x| x * 10).collect::<Vec<_>>()
+        );
     }
 }

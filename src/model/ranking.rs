@@ -206,9 +206,6 @@ pub fn listing_score(
         - w.direct * direct_penalty * f64::from(u8::from(is_direct))
 }
 
-/// Sellers per parallel work item (fixed, so results never depend on the thread count).
-const SELLER_CHUNK: usize = 4096;
-
 /// A listing's contribution to its table before the alias step.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
@@ -374,7 +371,7 @@ pub fn build_tables(
     let chunks = par::map(
         storage
             .iter()
-            .flat_map(|&(sel, lis)| par::ranges(sel.len(), SELLER_CHUNK).map(move |r| (&sel[r.clone()], &lis[r]))),
+            .flat_map(|&(sel, lis)| par::ranges(sel.len(), par::SELLER_CHUNK).map(move |r| (&sel[r.clone()], &lis[r]))),
         |(sel, lis)| inputs.chunk(sel, lis),
     );
 
@@ -408,13 +405,17 @@ pub fn build_tables(
     tables.entries.resize(start as usize, Entry::default());
     let outs = par::split_by_lengths(&mut tables.entries, tables.info.iter().map(|i| i.len as usize));
     let chunks = &chunks;
-    let stats = par::map(outs.into_iter().enumerate(), |(t, out)| {
-        let mut cands = Vec::with_capacity(out.len());
-        for ch in chunks {
-            cands.extend_from_slice(&ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize]);
-        }
-        assemble(&cands, out)
-    });
+    let stats = par::map_largest_first(
+        outs.into_iter().enumerate().collect(),
+        |(_, out)| out.len(),
+        |(t, out)| {
+            let mut cands = Vec::with_capacity(out.len());
+            for ch in chunks {
+                cands.extend_from_slice(&ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize]);
+            }
+            assemble(&cands, out)
+        },
+    );
 
     // Each listing's position: its table's start, the earlier chunks' candidates there, and its
     // place among its chunk's. Chunks own disjoint ranges of listing numbers.

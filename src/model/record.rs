@@ -178,9 +178,6 @@ pub struct Recorder {
     pub policy: Vec<(i32, Vec<crate::config::Regulator>)>,
 }
 
-/// Sellers per parallel work item.
-const SELLER_CHUNK: usize = 4096;
-
 /// Per-segment sums for one tick.
 #[derive(Default, Clone, Copy)]
 struct SegmentSums {
@@ -319,7 +316,7 @@ pub fn record_tick(
     let mut t = Tally::new(nr, params.platforms());
     let storage: Vec<_> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
     let chunks = storage.iter().flat_map(|&(sel, lis, fin)| {
-        par::ranges(sel.len(), SELLER_CHUNK).map(move |r| (&sel[r.clone()], &lis[r.clone()], &fin[r]))
+        par::ranges(sel.len(), par::SELLER_CHUNK).map(move |r| (&sel[r.clone()], &lis[r.clone()], &fin[r]))
     });
     let (pa, po) = (&*params, &*population);
     for part in par::map(chunks, |(sel, lis, fin)| {

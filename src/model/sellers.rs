@@ -64,7 +64,7 @@ pub fn seller_decisions(
         .collect();
     par::for_each_row3(
         &mut parts,
-        SELLER_CHUNK,
+        par::SELLER_CHUNK,
         |l| l.prefetch(),
         |s, l, f| {
             let mut rng = rng::agent(seed, Stream::Seller, s.id, tick);
@@ -72,9 +72,6 @@ pub fn seller_decisions(
         },
     );
 }
-
-/// Sellers per parallel work item.
-const SELLER_CHUNK: usize = 4096;
 
 fn decide(ctx: &Ctx, s: &mut Seller, listings: &mut ListingVec, f: &mut Finance, rng: &mut impl rand::Rng) {
     let cfg = &ctx.params.s.sellers;

@@ -81,14 +81,25 @@ pub fn customs_draw(
     if units == 0 || inspection_rate <= 0.0 {
         return (0, 0);
     }
-    let inspected = Binomial::new(u64::from(units), inspection_rate.min(1.0)).map_or(0, |b| b.sample(rng));
+    let inspected = binomial(units, inspection_rate.min(1.0), rng);
     let p = (noncompliance * seizure_p).clamp(0.0, 1.0);
-    let seized = if inspected == 0 || p <= 0.0 { 0 } else { Binomial::new(inspected, p).map_or(0, |b| b.sample(rng)) };
-    (inspected as u32, seized as u32)
+    let seized = if inspected == 0 || p <= 0.0 { 0 } else { binomial(inspected, p, rng) };
+    (inspected, seized)
 }
 
-/// Sellers per parallel work item (fixed, so results never depend on the thread count).
-const SELLER_CHUNK: usize = 4096;
+/// Below this many trials a binomial draw counts uniforms below `p`.
+const COUNT_BELOW: u32 = 32;
+
+/// A `Bin(n, p)` draw. Most listings sell a few agent units a week: for them, counting
+/// uniforms below `p` is exact and cheaper than setting up `rand_distr`'s sampler (whose
+/// inversion method starts with a `powf`).
+fn binomial(n: u32, p: f64, rng: &mut impl rand::Rng) -> u32 {
+    if n < COUNT_BELOW {
+        (0..n).map(|_| u32::from(rand::RngExt::random::<f64>(rng) < p)).sum()
+    } else {
+        Binomial::new(u64::from(n), p).map_or(0, |b| b.sample(rng) as u32)
+    }
+}
 
 /// One chunk of sellers' week, summed. Money is in cents; units are agent units (times the
 /// region's consumer weight for real units); the only float sum (clicks) is merged in chunk
@@ -245,8 +256,8 @@ pub fn settle(
     let mut pieces = Vec::new();
     let mut row = 0;
     for (sel, lis) in &mut storage {
-        for (i, lis) in lis.bypass_change_detection().chunks_mut(SELLER_CHUNK).enumerate() {
-            let start = i * SELLER_CHUNK;
+        for (i, lis) in lis.bypass_change_detection().chunks_mut(par::SELLER_CHUNK).enumerate() {
+            let start = i * par::SELLER_CHUNK;
             pieces.push((row + start, &sel[start..start + lis.len()], lis));
         }
         row += sel.len();
@@ -345,5 +356,19 @@ mod tests {
         assert!((inspected as f64 / 100_000.0 - 0.3).abs() < 0.01);
         assert!((seized as f64 / inspected as f64 - 0.5).abs() < 0.02);
         assert_eq!(customs_draw(0, 0.3, 1.0, 1.0, &mut rng), (0, 0));
+    }
+
+    #[test]
+    fn binomial_draws_have_the_binomial_mean_and_variance_on_both_paths() {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
+        for n in [1u32, 5, COUNT_BELOW - 1, COUNT_BELOW, 200] {
+            let p = 0.3;
+            let draws: Vec<f64> = (0..100_000).map(|_| f64::from(binomial(n, p, &mut rng))).collect();
+            let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+            let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / draws.len() as f64;
+            let (m, v) = (f64::from(n) * p, f64::from(n) * p * (1.0 - p));
+            assert!((mean - m).abs() < 0.02 * m.max(1.0), "n {n}: mean {mean} vs {m}");
+            assert!((var - v).abs() < 0.05 * v.max(1.0), "n {n}: variance {var} vs {v}");
+        }
     }
 }

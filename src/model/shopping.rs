@@ -33,8 +33,12 @@ use bevy_ecs::prelude::*;
 /// Most listings drawn per trip (the validated bound of `consumers.candidates`).
 const MAX_OPTIONS: usize = 64;
 
-/// Consumers per parallel work item.
-const CONSUMER_CHUNK: usize = 1 << 16;
+/// Consumers per parallel work item: a 32nd of the consumers, between 4,096 and 65,536 (small
+/// worlds get enough items to balance; large ones few enough queues). Purchases are counted in
+/// integers, so the chunking never changes a result.
+fn consumer_chunk(consumers: usize) -> usize {
+    (consumers / 32).clamp(1 << 12, 1 << 16)
+}
 
 /// Seasonal multiplier on purchase probability: a Gaussian bump of height `peak` around
 /// `peak_week` (circular over 52 weeks).
@@ -232,8 +236,9 @@ pub fn shop(
     let mut sold = std::mem::take(&mut tables.sold);
     let week = Week::new(&clock, &params, &trends, &tables);
     let mut storage: Vec<_> = consumers.contiguous_iter_mut().expect("consumers are stored in tables").collect();
+    let chunk = consumer_chunk(storage.iter().map(|part| part.len()).sum());
     let mut chunks: Vec<&mut [Consumer]> =
-        storage.iter_mut().flat_map(|part| part.bypass_change_detection().chunks_mut(CONSUMER_CHUNK)).collect();
+        storage.iter_mut().flat_map(|part| part.bypass_change_detection().chunks_mut(chunk)).collect();
     let ntables = week.tables.info.len();
     queues.0.resize_with(chunks.len(), Vec::new);
     for q in &mut queues.0 {
@@ -252,8 +257,10 @@ pub fn shop(
         }
     }
     let sold_parts = par::split_by_lengths(&mut sold, week.tables.info.iter().map(|i| i.len as usize));
-    let trips =
-        par::map(sold_parts.into_iter().zip(groups).enumerate(), |(t, (sold, group))| week.serve(t, sold, group));
+    let work: Vec<_> = sold_parts.into_iter().zip(groups).enumerate().collect();
+    let shoppers =
+        |(_, (_, group)): &(usize, (&mut [u32], Vec<&mut Vec<Shopper>>))| group.iter().map(|g| g.len()).sum();
+    let trips = par::map_largest_first(work, shoppers, |(t, (sold, group))| week.serve(t, sold, group));
 
     // 3. Buyers remember the platform. Tables are numbered `(p * regions + r) * categories + c`.
     let per_platform = week.tables.menus.len().max(1);

@@ -30,6 +30,8 @@ pub struct YearSummary {
     pub active_sellers_end: i64,
     pub active_brand_end: i64,
     pub active_white_label_end: i64,
+    /// Active sellers at the year's last tick by origin and size, keyed `cn_small` and so on.
+    pub active_end_by_origin_size: BTreeMap<String, i64>,
     pub entries: i64,
     pub exits: i64,
     pub exits_by_kind: BTreeMap<String, i64>,
@@ -112,6 +114,10 @@ pub fn summarize(r: &Results) -> Summary {
             let active: i64 = segs.iter().filter(|s| s.size == size).map(|s| s.active).sum();
             y.exits_by_size.insert(size.into(), exits);
             y.exit_rate_by_size.insert(size.into(), ratio(exits as f64, ratio(active as f64, ticks.len() as f64)));
+        }
+        let last_tick = last.tick;
+        for s in segs.iter().filter(|s| s.tick == last_tick) {
+            *y.active_end_by_origin_size.entry(format!("{}_{}", s.origin, s.size)).or_default() += s.active;
         }
         for kind in ["brand", "white_label"] {
             let exits: i64 = segs.iter().filter(|s| s.kind == kind).map(|s| s.exits).sum();
