@@ -1,52 +1,57 @@
-//! Deterministic data parallelism on bevy's compute pool (the pool `--threads` sizes).
+//! Deterministic data parallelism on a pool of `--threads` threads.
 //!
 //! Work is cut into chunks whose bounds depend only on the amount of work, never on the number
 //! of threads, and the per-chunk results come back in chunk order. A fold over them in that
 //! order (even of floating-point sums) therefore gives the same answer with one thread or many.
 //! With one thread the chunks run in order on the calling thread.
 //!
-//! The thread that waits for a scope also runs its tasks (bevy's `scope` ticks the pool's
-//! executor), so `n` threads are the calling thread and a pool of `n - 1` workers: a pool of
-//! `n` would put `n + 1` busy threads on `n` cores.
+//! The pool is rayon's: the calling thread waits while the pool's `n` threads run the items,
+//! each item a task of its own that idle threads steal. (bevy's task pool, used before, costs
+//! more per item, and its `scope` runs tasks on the waiting thread too, so a pool of `n` put
+//! `n + 1` busy threads on `n` cores.)
 
-use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
+use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-static THREADS: OnceLock<usize> = OnceLock::new();
+static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
 
 /// Sets the number of threads parallel work uses (the machine's cores when `None`) and starts
 /// the pool. Global: the first call wins.
 pub fn init(threads: Option<usize>) {
-    let n = *THREADS
-        .get_or_init(|| threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1));
-    if n > 1 {
-        ComputeTaskPool::get_or_init(|| TaskPoolBuilder::new().num_threads(n - 1).build());
-    }
+    POOL.get_or_init(|| {
+        let n = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        // Without a pool (one thread, or threads that cannot start) work runs in order here.
+        let pool = || rayon::ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("model-{i}")).build();
+        if n > 1 { pool().ok() } else { None }
+    });
 }
 
 /// Threads parallel work uses (1 before [`init`]).
 pub fn threads() -> usize {
-    THREADS.get().copied().unwrap_or(1)
+    pool().map_or(1, |p| p.current_num_threads())
+}
+
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    POOL.get().and_then(Option::as_ref)
 }
 
 /// Runs `f` on every item, in parallel when there is more than one thread; results are in item
 /// order.
-pub fn map<I: Send, R: Send + 'static>(items: impl Iterator<Item = I>, f: impl Fn(I) -> R + Sync) -> Vec<R> {
-    if threads() <= 1 {
-        return items.map(f).collect();
-    }
-    let f = &f;
-    ComputeTaskPool::get().scope(|scope| {
-        for item in items {
-            scope.spawn(async move { f(item) });
+pub fn map<I: Send, R: Send>(items: impl Iterator<Item = I>, f: impl Fn(I) -> R + Sync) -> Vec<R> {
+    match pool() {
+        Some(pool) => {
+            let items: Vec<I> = items.collect();
+            let f = &f;
+            pool.install(|| items.into_par_iter().with_max_len(1).map(f).collect())
         }
-    })
+        None => items.map(f).collect(),
+    }
 }
 
 /// [`map`] for items of uneven size: they are started largest first (so that no large item
 /// starts last and leaves the other threads idle), and the results come back in item order.
-pub fn map_largest_first<I: Send, R: Send + 'static>(
+pub fn map_largest_first<I: Send, R: Send>(
     items: Vec<I>,
     size: impl Fn(&I) -> usize,
     f: impl Fn(I) -> R + Sync,
@@ -71,7 +76,7 @@ pub fn ranges(n: usize, chunk: usize) -> impl Iterator<Item = Range<usize>> {
 }
 
 /// Runs `f` on `0..n` cut into ranges of `chunk`; results in range order.
-pub fn map_ranges<R: Send + 'static>(n: usize, chunk: usize, f: impl Fn(Range<usize>) -> R + Sync) -> Vec<R> {
+pub fn map_ranges<R: Send>(n: usize, chunk: usize, f: impl Fn(Range<usize>) -> R + Sync) -> Vec<R> {
     map(ranges(n, chunk), f)
 }
 

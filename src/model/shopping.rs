@@ -8,7 +8,7 @@
 //! A purchase increments the listing's counter (integer adds commute, so the result does not
 //! depend on thread count or order). Nothing is allocated per consumer.
 //!
-//! Speed (see docs/PERFORMANCE.md). The week runs in three passes on the compute pool:
+//! Speed (see docs/PERFORMANCE.md). The week runs in three passes on the `par` pool:
 //! 1. over chunks of consumers in storage order: who shops, which category, which platform;
 //!    the shoppers of a chunk are grouped by the table they will draw from;
 //! 2. over tables: each table's shoppers (from every chunk) draw K listings and choose, so the
