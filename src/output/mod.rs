@@ -168,6 +168,9 @@ pub struct Manifest {
     pub step_seconds: Vec<crate::run::StepTime>,
     pub agents: serde_json::Value,
     pub weeks: u32,
+    /// Warm-up ticks run before the recorded weeks.
+    #[serde(default)]
+    pub warmup_weeks: u32,
     pub files: Vec<String>,
 }
 
@@ -197,6 +200,7 @@ impl Manifest {
             step_seconds: results.step_seconds.clone(),
             agents: serde_json::to_value(results.agents).unwrap_or_default(),
             weeks: s.calendar.weeks,
+            warmup_weeks: s.calendar.warmup_weeks,
             files: DATA_FILES.iter().map(|f| f.to_string()).collect(),
         })
     }
