@@ -122,7 +122,10 @@ impl<'a> Week<'a> {
         }
         let nc = self.categories;
         let u = rng.uniform();
-        let cat = self.cum_category[r * nc..(r + 1) * nc].iter().position(|&x| u < x).unwrap_or(nc - 1);
+        // The first category whose running share passes `u`, counted without branches (the
+        // shares are sorted); rounding can leave `u` past the last, which picks the last.
+        let cat =
+            self.cum_category[r * nc..(r + 1) * nc].iter().map(|&x| usize::from(x <= u)).sum::<usize>().min(nc - 1);
         let chosen = choose_platform(&self.tables.menus[r * nc + cat], c, rng.uniform_f32())?;
         Some((
             chosen.table as usize,
@@ -149,7 +152,11 @@ impl<'a> Week<'a> {
         let mut trips = 0;
         for group in groups {
             trips += group.len() as u64;
-            for sh in group.iter_mut() {
+            for i in 0..group.len() {
+                if let Some(next) = group.get(i + 1) {
+                    prefetch_draws(table, self.k, next.rng);
+                }
+                let sh = &mut group[i];
                 let (health, green) = (sh.health * info.health, sh.green * info.green);
                 let premium = [0.0, health, green, health + green];
                 if let Some(local) = choose_listing(table, self.k, sh.alpha, premium, &mut sh.rng) {
@@ -159,6 +166,20 @@ impl<'a> Week<'a> {
             }
         }
         trips
+    }
+}
+
+/// Starts loading the table entries that a shopper's listing draws will read, from a copy of
+/// its stream (the shopper's own stream does not move), so that the next shopper's entries are
+/// on their way while this one chooses.
+#[inline]
+fn prefetch_draws(table: &[Entry], k: usize, mut rng: Counter) {
+    let n = table.len() as u64;
+    for _ in 0..k {
+        let bits = rng.next_u64();
+        if let Some(e) = table.get((((bits >> 32) * n) >> 32) as usize) {
+            par::prefetch(std::slice::from_ref(e));
+        }
     }
 }
 
