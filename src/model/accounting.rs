@@ -9,8 +9,8 @@
 //! booked on the seller's listings there. Amounts are USD per real seller.
 
 use super::agents::{Finance, Kind, Listings, Origin, Seller};
-use super::par;
 use super::params::Params;
+use super::sellers::for_each_seller;
 use super::setup::Population;
 use crate::config::{Equity, RatingRule};
 use bevy_ecs::prelude::*;
@@ -39,17 +39,7 @@ pub fn account(
 ) {
     let params = &*params;
     let population = &*population;
-    let mut storage: Vec<_> = sellers.contiguous_iter_mut().expect("sellers are stored in tables").collect();
-    let mut parts: Vec<_> = storage
-        .iter_mut()
-        .map(|(s, l, f)| (s.bypass_change_detection(), l.bypass_change_detection(), f.bypass_change_detection()))
-        .collect();
-    par::for_each_row3(
-        &mut parts,
-        par::SELLER_CHUNK,
-        |l| l.prefetch(),
-        |s, l, f| book_week(params, population, s, l, f),
-    );
+    for_each_seller(&mut sellers, |s, l, f| book_week(params, population, s, l, f));
 }
 
 fn book_week(params: &Params, population: &Population, s: &mut Seller, listings: &mut Listings, f: &mut Finance) {

@@ -78,12 +78,12 @@ struct Timed(Step);
 #[derive(Resource, Debug, Clone)]
 pub struct StepTimes {
     last: std::time::Instant,
-    pub seconds: [f64; 10],
+    pub seconds: [f64; Step::ALL.len()],
 }
 
 impl StepTimes {
     fn new() -> Self {
-        Self { last: std::time::Instant::now(), seconds: [0.0; 10] }
+        Self { last: std::time::Instant::now(), seconds: [0.0; Step::ALL.len()] }
     }
 
     fn stamp(&mut self, step: Step) {

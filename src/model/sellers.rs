@@ -57,20 +57,24 @@ pub fn seller_decisions(
         cpc_rise: cpc_rises(&params, &market),
     };
     let (seed, tick) = (clock.seed, clock.step);
+    for_each_seller(&mut sellers, |s, l, f| {
+        let mut rng = rng::agent(seed, Stream::Seller, s.id, tick);
+        decide(&ctx, s, &mut l.0, f, &mut rng);
+    });
+}
+
+/// Runs `f` on every seller, in parallel chunks of [`par::SELLER_CHUNK`] in storage order,
+/// prefetching the heap listings of the rows ahead.
+pub fn for_each_seller(
+    sellers: &mut Query<(&mut Seller, &mut Listings, &mut Finance)>,
+    f: impl Fn(&mut Seller, &mut Listings, &mut Finance) + Sync,
+) {
     let mut storage: Vec<_> = sellers.contiguous_iter_mut().expect("sellers are stored in tables").collect();
     let mut parts: Vec<_> = storage
         .iter_mut()
         .map(|(s, l, f)| (s.bypass_change_detection(), l.bypass_change_detection(), f.bypass_change_detection()))
         .collect();
-    par::for_each_row3(
-        &mut parts,
-        par::SELLER_CHUNK,
-        |l| l.prefetch(),
-        |s, l, f| {
-            let mut rng = rng::agent(seed, Stream::Seller, s.id, tick);
-            decide(&ctx, s, &mut l.0, f, &mut rng);
-        },
-    );
+    par::for_each_row3(&mut parts, par::SELLER_CHUNK, |l| l.prefetch(), f);
 }
 
 fn decide(ctx: &Ctx, s: &mut Seller, listings: &mut ListingVec, f: &mut Finance, rng: &mut impl rand::Rng) {

@@ -169,6 +169,13 @@ impl<'a> Week<'a> {
     }
 }
 
+/// The alias column a listing draw picks in a table of `n` entries: the draw's high 32 bits
+/// scaled to `0..n` (its low half decides between the column's listing and its alias).
+#[inline(always)]
+fn column(bits: u64, n: u64) -> usize {
+    (((bits >> 32) * n) >> 32) as usize
+}
+
 /// Starts loading the table entries that a shopper's listing draws will read, from a copy of
 /// its stream (the shopper's own stream does not move), so that the next shopper's entries are
 /// on their way while this one chooses.
@@ -177,7 +184,7 @@ fn prefetch_draws(table: &[Entry], k: usize, mut rng: Counter) {
     let n = table.len() as u64;
     for _ in 0..k {
         let bits = rng.next_u64();
-        if let Some(e) = table.get((((bits >> 32) * n) >> 32) as usize) {
+        if let Some(e) = table.get(column(bits, n)) {
             par::prefetch(std::slice::from_ref(e));
         }
     }
@@ -221,7 +228,7 @@ pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], 
     let mut drawn = [0u32; MAX_OPTIONS];
     for (w, drawn) in w[..k].iter_mut().zip(&mut drawn[..k]) {
         let bits = rng.next_u64();
-        let e = &table[(((bits >> 32) * n) >> 32) as usize];
+        let e = &table[column(bits, n)];
         let which = usize::from(bits as u32 >= e.keep);
         let slot = &e.slots[which];
         *w = slot.base + alpha * (slot.value + premium[((e.flags >> (2 * which)) & 3) as usize]);
