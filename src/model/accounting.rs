@@ -1,5 +1,6 @@
 //! MODEL step 8, "Accounting": weekly profit per seller, cash, profit average, loss streak,
-//! brand equity and rating. Parallel over sellers; each seller's books are its own.
+//! brand equity and rating. Each seller's books are its own: [`book_week`] runs in the
+//! settlement pass, right after the seller's sales are settled (`settlement::settle`).
 //!
 //! ```text
 //! profit = sum over listings of units x (price x (1 - take) - landed) - ad spend - fixed cost
@@ -10,10 +11,8 @@
 
 use super::agents::{Finance, Kind, Listings, Origin, Seller};
 use super::params::Params;
-use super::sellers::for_each_seller;
 use super::setup::Population;
 use crate::config::{Equity, RatingRule};
-use bevy_ecs::prelude::*;
 
 /// Exponential moving average with weight `w` on the newest value.
 pub fn ema(avg: f64, value: f64, w: f64) -> f64 {
@@ -31,18 +30,8 @@ pub fn rating_target(quality: f64, days: f64, rule: &RatingRule) -> f64 {
     1.0 + 4.0 * (rule.quality_weight * quality + (1.0 - rule.quality_weight) * (-days / rule.days_scale).exp())
 }
 
-/// Books every seller's week.
-pub fn account(
-    params: Res<Params>,
-    population: Res<Population>,
-    mut sellers: Query<(&mut Seller, &mut Listings, &mut Finance)>,
-) {
-    let params = &*params;
-    let population = &*population;
-    for_each_seller(&mut sellers, |s, l, f| book_week(params, population, s, l, f));
-}
-
-fn book_week(params: &Params, population: &Population, s: &mut Seller, listings: &mut Listings, f: &mut Finance) {
+/// Books seller `s`'s week from its settled listings.
+pub fn book_week(params: &Params, population: &Population, s: &mut Seller, listings: &mut Listings, f: &mut Finance) {
     let cfg = &params.s.sellers;
     let w_s = population.seller_weight;
     let smoothing = cfg.profit_smoothing;

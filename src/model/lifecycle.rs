@@ -6,7 +6,6 @@
 use super::agents::*;
 use super::calendar::{Clock, Shocks};
 use super::market::Market;
-use super::par;
 use super::params::Params;
 use super::record::{ExitRecord, Leaver, Logs};
 use super::sellers::ai_curve;
@@ -54,28 +53,20 @@ pub fn delist_probability(enforcements: impl IntoIterator<Item = f64>, complianc
     1.0 - enforcements.into_iter().map(|e| 1.0 - e * (1.0 - compliance)).product::<f64>()
 }
 
-/// Updates the segment margins entry responds to (sums in cents, in a fixed order).
-pub fn update_segment_margins(params: Res<Params>, mut market: ResMut<Market>, sellers: Query<(&Seller, &Finance)>) {
-    let mut revenue = [0i64; SEGMENTS];
-    let mut profit = [0i64; SEGMENTS];
-    let storage: Vec<_> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
-    let chunks = storage
-        .iter()
-        .flat_map(|&(sel, fin)| par::ranges(sel.len(), par::SELLER_CHUNK).map(move |r| (&sel[r.clone()], &fin[r])));
-    for (rev, pro) in par::map(chunks, |(sel, fin)| {
-        let (mut revenue, mut profit) = ([0i64; SEGMENTS], [0i64; SEGMENTS]);
-        for (s, f) in sel.iter().zip(fin) {
-            let k = segment(s.origin, s.kind, s.size);
-            revenue[k] += super::settlement::cents(f.week.revenue);
-            profit[k] += super::settlement::cents(f.week.profit);
-        }
-        (revenue, profit)
-    }) {
-        for k in 0..SEGMENTS {
-            revenue[k] += rev[k];
-            profit[k] += pro[k];
-        }
-    }
+/// What the settlement pass leaves for this step: every seller's week is booked there, and
+/// the per-seller parts of this step are done in the same pass (`settlement::settle`).
+#[derive(Resource, Debug, Default)]
+pub struct Closing {
+    /// `[segment]`: the week's revenue and profit of the segment's sellers, cents.
+    pub segment_revenue: [i64; SEGMENTS],
+    pub segment_profit: [i64; SEGMENTS],
+    /// The sellers that leave this week ([`exit_of`]): id, entity, reason.
+    pub leaving: Vec<(u64, Entity, ExitReason)>,
+}
+
+/// Updates the segment margins entry responds to (from sums in cents).
+pub fn update_segment_margins(params: Res<Params>, mut market: ResMut<Market>, closing: Res<Closing>) {
+    let (revenue, profit) = (&closing.segment_revenue, &closing.segment_profit);
     let w = params.s.sellers.entry.margin_smoothing;
     for k in 0..SEGMENTS {
         if revenue[k] > 0 {
@@ -91,34 +82,16 @@ pub fn update_segment_margins(params: Res<Params>, mut market: ResMut<Market>, s
 pub fn exits(
     mut commands: Commands,
     clock: Res<Clock>,
-    params: Res<Params>,
+    mut closing: ResMut<Closing>,
     mut logs: ResMut<Logs>,
-    sellers: Query<(Entity, &Seller, &Listings, &Finance)>,
+    sellers: Query<(&Seller, &Listings, &Finance)>,
 ) {
-    // Each seller decides alone (its draw is keyed by its id), in parallel; the leavers are then
-    // logged and despawned in id order.
-    let storage: Vec<_> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
-    let chunks = storage.iter().flat_map(|&(ent, sel, lis, fin)| {
-        par::ranges(sel.len(), par::SELLER_CHUNK)
-            .map(move |r| (&ent[r.clone()], &sel[r.clone()], &lis[r.clone()], &fin[r]))
-    });
-    let (c, pa) = (&*clock, &*params);
-    let found = par::map(chunks, |(ent, sel, lis, fin)| {
-        let mut out = Vec::new();
-        for (i, (((e, s), l), f)) in ent.iter().zip(sel).zip(lis).zip(fin).enumerate() {
-            if let Some(ahead) = lis.get(i + par::PREFETCH_AHEAD) {
-                ahead.prefetch();
-            }
-            if let Some(reason) = exit_of(c, pa, s, l, f) {
-                out.push((s.id, *e, reason));
-            }
-        }
-        out
-    });
-    let mut leaving: Vec<(u64, Entity, ExitReason)> = found.into_iter().flatten().collect();
+    // Each seller decided alone in the settlement pass (its draw is keyed by its id); the
+    // leavers are logged and despawned in id order.
+    let mut leaving = std::mem::take(&mut closing.leaving);
     leaving.sort_unstable_by_key(|x| x.0);
     for (_, entity, reason) in leaving {
-        let (_, s, listings, f) = sellers.get(entity).expect("found above");
+        let (s, listings, f) = sellers.get(entity).expect("the settlement pass found it");
         let main = listings.0.iter().max_by(|a, b| a.revenue_avg.total_cmp(&b.revenue_avg)).map(|l| l.platform);
         if !clock.in_warmup() {
             let exit = ExitRecord {
@@ -141,7 +114,7 @@ pub fn exits(
 }
 
 /// Why seller `s` leaves this week, if it does: each region it sells into may delist it.
-fn exit_of(clock: &Clock, params: &Params, s: &Seller, listings: &Listings, f: &Finance) -> Option<ExitReason> {
+pub fn exit_of(clock: &Clock, params: &Params, s: &Seller, listings: &Listings, f: &Finance) -> Option<ExitReason> {
     let delisted = s.origin == Origin::Cn && {
         let regions = listings.0.iter().fold(0u64, |m, l| m | 1 << l.region);
         let enforcement =

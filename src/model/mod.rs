@@ -32,22 +32,20 @@ pub enum Step {
     SellerDecisions,
     Ranking,
     Shopping,
-    CustomsAndSettlement,
-    Accounting,
+    SettlementAndAccounting,
     ExitThenEntry,
     Record,
 }
 
 impl Step {
-    pub const ALL: [Step; 10] = [
+    pub const ALL: [Step; 9] = [
         Step::CalendarAndPolicy,
         Step::AdMarket,
         Step::PlatformStrategy,
         Step::SellerDecisions,
         Step::Ranking,
         Step::Shopping,
-        Step::CustomsAndSettlement,
-        Step::Accounting,
+        Step::SettlementAndAccounting,
         Step::ExitThenEntry,
         Step::Record,
     ];
@@ -61,8 +59,7 @@ impl Step {
             Step::SellerDecisions => "seller_decisions",
             Step::Ranking => "ranking",
             Step::Shopping => "shopping",
-            Step::CustomsAndSettlement => "customs_and_settlement",
-            Step::Accounting => "accounting",
+            Step::SettlementAndAccounting => "settlement_and_accounting",
             Step::ExitThenEntry => "exit_then_entry",
             Step::Record => "record",
         }
@@ -119,8 +116,7 @@ pub fn tick_schedule() -> Schedule {
     s.add_systems(sellers::seller_decisions.in_set(SellerDecisions));
     s.add_systems(ranking::build_tables.in_set(Ranking));
     s.add_systems(shopping::shop.in_set(Shopping));
-    s.add_systems(settlement::settle.in_set(CustomsAndSettlement));
-    s.add_systems(accounting::account.in_set(Accounting));
+    s.add_systems(settlement::settle.in_set(SettlementAndAccounting));
     s.add_systems(
         (lifecycle::update_segment_margins, lifecycle::exits, lifecycle::entries).chain().in_set(ExitThenEntry),
     );
@@ -167,6 +163,7 @@ impl Simulation {
         });
         world.insert_resource(ranking::Tables::default());
         world.insert_resource(record::Logs::default());
+        world.insert_resource(lifecycle::Closing::default());
         world.insert_resource(record::Recorder::default());
         world.insert_resource(params);
         setup::populate(&mut world, seed);

@@ -4,9 +4,18 @@
 //!
 //! Money identity per sale, in cents: the buyer pays `price + vat`; the platform keeps
 //! `take x price`; customs keeps `duty`; the seller nets `price - take - duty`.
+//!
+//! One pass over the sellers does the per-seller work of steps 7 to 9: it settles a seller's
+//! sales, books its week (step 8, [`accounting::book_week`]), adds its week to its segment's
+//! margin and decides whether it leaves ([`lifecycle::exit_of`]). None of these reads another
+//! seller, so doing them seller by seller gives what doing them step by step would, with the
+//! sellers read from memory once instead of three times (docs/PERFORMANCE.md). What step 9
+//! needs is left in [`Closing`].
 
-use super::agents::{Fulfilment, Listings, Origin, PlatformAgent, RegulatorAgent, Seller};
+use super::accounting;
+use super::agents::{Finance, Fulfilment, Listings, Origin, PlatformAgent, RegulatorAgent, SEGMENTS, Seller, segment};
 use super::calendar::Clock;
+use super::lifecycle::{self, Closing};
 use super::market::Market;
 use super::par;
 use super::params::Params;
@@ -121,6 +130,11 @@ struct Sums {
     direct_units: Vec<u64>,
     inspected_units: Vec<u64>,
     seized_units: Vec<u64>,
+    /// `[segment]`: the week's revenue and profit, cents.
+    segment_revenue: [i64; SEGMENTS],
+    segment_profit: [i64; SEGMENTS],
+    /// Sellers that leave: id, entity, reason.
+    leaving: Vec<(u64, Entity, lifecycle::ExitReason)>,
 }
 
 impl Sums {
@@ -139,6 +153,9 @@ impl Sums {
             direct_units: vec![0; nr],
             inspected_units: vec![0; nr],
             seized_units: vec![0; nr],
+            segment_revenue: [0; SEGMENTS],
+            segment_profit: [0; SEGMENTS],
+            leaving: Vec::new(),
         }
     }
 
@@ -159,6 +176,9 @@ impl Sums {
         add(&mut self.direct_units, &o.direct_units);
         add(&mut self.inspected_units, &o.inspected_units);
         add(&mut self.seized_units, &o.seized_units);
+        add(&mut self.segment_revenue, &o.segment_revenue);
+        add(&mut self.segment_profit, &o.segment_profit);
+        self.leaving.extend_from_slice(&o.leaving);
     }
 }
 
@@ -167,74 +187,98 @@ struct Ctx<'a> {
     params: &'a Params,
     population: &'a Population,
     tables: &'a Tables,
-    seed: u64,
-    step: u32,
+    clock: &'a Clock,
+}
+
+/// A chunk of sellers' storage columns.
+struct Rows<'a> {
+    entities: &'a [Entity],
+    sellers: &'a mut [Seller],
+    listings: &'a mut [Listings],
+    finance: &'a mut [Finance],
 }
 
 impl Ctx<'_> {
-    /// Settles sellers whose first storage row is `row`.
-    fn chunk(&self, row: usize, sellers: &[Seller], listings: &mut [Listings]) -> Sums {
+    /// Steps 7 to 9 for the sellers whose first storage row is `row`: settles, books, tallies
+    /// segment margins and finds who leaves.
+    fn chunk(&self, row: usize, rows: Rows) -> Sums {
         let params = self.params;
-        let s = &params.s;
-        let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
-        let w_s = self.population.seller_weight;
-        let mut sum = Sums::new(np, nr, nc);
-        for i in 0..sellers.len() {
-            if let Some(ahead) = listings.get(i + par::PREFETCH_AHEAD) {
+        let mut sum = Sums::new(params.platforms(), params.regions(), params.categories());
+        for i in 0..rows.sellers.len() {
+            if let Some(ahead) = rows.listings.get(i + par::PREFETCH_AHEAD) {
                 ahead.prefetch();
             }
-            let (seller, ls) = (&sellers[i], &mut listings[i]);
-            let first = self.tables.seller_first[row + i] as usize;
-            let direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
-            for (slot, l) in ls.0.iter_mut().enumerate() {
-                let (p, r) = (usize::from(l.platform), usize::from(l.region));
-                let mut units = self.tables.units_sold(first + slot);
-                if params.platform_region(p, r).is_none() {
-                    // Not in any table this week: no sales.
-                    l.units = 0;
-                    l.seized = 0;
-                    continue;
-                }
-                let w_c = self.population.consumer_weight[r];
-                let mut seized = 0;
-                if direct {
-                    let g = params.regulator(r);
-                    let (inspected, lost) = if units > 0 && g.inspection_rate > 0.0 {
-                        let key = seller.id.wrapping_mul(64).wrapping_add(slot as u64);
-                        let mut rng = rng::agent(self.seed, Stream::Customs, key, self.step);
-                        customs_draw(units, g.inspection_rate, 1.0 - seller.compliance, g.seizure_probability, &mut rng)
-                    } else {
-                        (0, 0)
-                    };
-                    sum.direct_units[r] += u64::from(units);
-                    sum.inspected_units[r] += u64::from(inspected);
-                    sum.seized_units[r] += u64::from(lost);
-                    seized = lost;
-                    units -= lost;
-                }
-                l.units = units;
-                l.seized = seized;
-                let take = s.platforms[p].take_rate;
-                let sale = SaleCents::new(f64::from(units) * w_c, l.price, l.vat, l.duty, take);
-                let pr = p * nr + r;
-                sum.gmv[pr] += sale.buyer();
-                sum.units[pr] += u64::from(units);
-                sum.fees[pr] += sale.fee;
-                sum.ad_cents[pr] += cents(l.ad_spend * w_s);
-                sum.clicks[pr] += l.clicks * w_s;
-                sum.listings[pr] += 1;
-                let t = pr * nc + usize::from(seller.category);
-                sum.table_revenue[t] += cents(f64::from(units) * w_c / w_s * l.price);
-                sum.table_listings[t] += 1;
-                sum.duties[r] += sale.duty;
-                sum.vat[r] += sale.vat;
+            let (s, ls, f) = (&mut rows.sellers[i], &mut rows.listings[i], &mut rows.finance[i]);
+            self.settle(row + i, s, ls, &mut sum);
+            accounting::book_week(params, self.population, s, ls, f);
+            let k = segment(s.origin, s.kind, s.size);
+            sum.segment_revenue[k] += cents(f.week.revenue);
+            sum.segment_profit[k] += cents(f.week.profit);
+            if let Some(reason) = lifecycle::exit_of(self.clock, params, s, ls, f) {
+                sum.leaving.push((s.id, rows.entities[i], reason));
             }
         }
         sum
     }
+
+    /// Step 7 for the seller in storage row `row`: customs on its direct parcels, then its
+    /// sales into its listings and the week's sums.
+    #[inline]
+    fn settle(&self, row: usize, seller: &Seller, ls: &mut Listings, sum: &mut Sums) {
+        let params = self.params;
+        let s = &params.s;
+        let (nr, nc) = (params.regions(), params.categories());
+        let w_s = self.population.seller_weight;
+        let first = self.tables.seller_first[row] as usize;
+        let direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
+        for (slot, l) in ls.0.iter_mut().enumerate() {
+            let (p, r) = (usize::from(l.platform), usize::from(l.region));
+            let mut units = self.tables.units_sold(first + slot);
+            if params.platform_region(p, r).is_none() {
+                // Not in any table this week: no sales.
+                l.units = 0;
+                l.seized = 0;
+                continue;
+            }
+            let w_c = self.population.consumer_weight[r];
+            let mut seized = 0;
+            if direct {
+                let g = params.regulator(r);
+                let (inspected, lost) = if units > 0 && g.inspection_rate > 0.0 {
+                    let key = seller.id.wrapping_mul(64).wrapping_add(slot as u64);
+                    let mut rng = rng::agent(self.clock.seed, Stream::Customs, key, self.clock.step);
+                    customs_draw(units, g.inspection_rate, 1.0 - seller.compliance, g.seizure_probability, &mut rng)
+                } else {
+                    (0, 0)
+                };
+                sum.direct_units[r] += u64::from(units);
+                sum.inspected_units[r] += u64::from(inspected);
+                sum.seized_units[r] += u64::from(lost);
+                seized = lost;
+                units -= lost;
+            }
+            l.units = units;
+            l.seized = seized;
+            let take = s.platforms[p].take_rate;
+            let sale = SaleCents::new(f64::from(units) * w_c, l.price, l.vat, l.duty, take);
+            let pr = p * nr + r;
+            sum.gmv[pr] += sale.buyer();
+            sum.units[pr] += u64::from(units);
+            sum.fees[pr] += sale.fee;
+            sum.ad_cents[pr] += cents(l.ad_spend * w_s);
+            sum.clicks[pr] += l.clicks * w_s;
+            sum.listings[pr] += 1;
+            let t = pr * nc + usize::from(seller.category);
+            sum.table_revenue[t] += cents(f64::from(units) * w_c / w_s * l.price);
+            sum.table_listings[t] += 1;
+            sum.duties[r] += sale.duty;
+            sum.vat[r] += sale.vat;
+        }
+    }
 }
 
-/// Settles the week's sales into listings, platforms and regulators.
+/// Settles the week's sales into listings, platforms and regulators, books every seller's week
+/// and leaves step 9's inputs in [`Closing`].
 #[allow(clippy::too_many_arguments)]
 pub fn settle(
     clock: Res<Clock>,
@@ -242,31 +286,40 @@ pub fn settle(
     population: Res<Population>,
     tables: Res<Tables>,
     mut market: ResMut<Market>,
-    mut sellers: Query<(&Seller, &mut Listings)>,
+    mut closing: ResMut<Closing>,
+    mut sellers: Query<(Entity, &mut Seller, &mut Listings, &mut Finance)>,
     mut platforms: Query<&mut PlatformAgent>,
     mut regulators: Query<&mut RegulatorAgent>,
 ) {
     let s = &params.s;
     let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
-    let ctx = Ctx { params: &params, population: &population, tables: &tables, seed: clock.seed, step: clock.step };
+    let ctx = Ctx { params: &params, population: &population, tables: &tables, clock: &clock };
     // Sellers in storage order, as the tables numbered their listings.
     let mut storage: Vec<_> = sellers.contiguous_iter_mut().expect("sellers are stored in tables").collect();
-    let rows: usize = storage.iter().map(|(sel, _)| sel.len()).sum();
-    assert_eq!(rows + 1, tables.seller_first.len(), "sellers changed between ranking and settlement");
+    let total: usize = storage.iter().map(|(ent, ..)| ent.len()).sum();
+    assert_eq!(total + 1, tables.seller_first.len(), "sellers changed between ranking and settlement");
     let mut pieces = Vec::new();
     let mut row = 0;
-    for (sel, lis) in &mut storage {
-        for (i, lis) in lis.bypass_change_detection().chunks_mut(par::SELLER_CHUNK).enumerate() {
-            let start = i * par::SELLER_CHUNK;
-            pieces.push((row + start, &sel[start..start + lis.len()], lis));
+    for (ent, sel, lis, fin) in &mut storage {
+        let n = ent.len();
+        let chunks = ent
+            .chunks(par::SELLER_CHUNK)
+            .zip(sel.bypass_change_detection().chunks_mut(par::SELLER_CHUNK))
+            .zip(lis.bypass_change_detection().chunks_mut(par::SELLER_CHUNK))
+            .zip(fin.bypass_change_detection().chunks_mut(par::SELLER_CHUNK));
+        for (i, (((entities, sellers), listings), finance)) in chunks.enumerate() {
+            pieces.push((row + i * par::SELLER_CHUNK, Rows { entities, sellers, listings, finance }));
         }
-        row += sel.len();
+        row += n;
     }
-    let parts = par::map(pieces.into_iter(), |(row, sel, lis)| ctx.chunk(row, sel, lis));
+    let parts = par::map(pieces.into_iter(), |(row, rows)| ctx.chunk(row, rows));
     let mut sum = Sums::new(np, nr, nc);
     for part in &parts {
         sum.add(part);
     }
+    closing.segment_revenue = sum.segment_revenue;
+    closing.segment_profit = sum.segment_profit;
+    closing.leaving = std::mem::take(&mut sum.leaving);
     let Sums {
         gmv,
         units,
@@ -281,6 +334,7 @@ pub fn settle(
         direct_units,
         inspected_units,
         seized_units,
+        ..
     } = sum;
     let w_c = &population.consumer_weight;
 

@@ -223,9 +223,29 @@ pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], 
     if table.is_empty() {
         return None;
     }
+    // Scratch sized for the usual K (setting up 64-wide arrays costs as much as a draw).
+    if k <= SMALL_K {
+        choose_among::<SMALL_K>(table, k, alpha, premium, rng)
+    } else {
+        choose_among::<MAX_OPTIONS>(table, k, alpha, premium, rng)
+    }
+}
+
+/// Most listings drawn per trip that [`choose_listing`] handles in its small scratch arrays.
+const SMALL_K: usize = 8;
+
+/// [`choose_listing`] with scratch arrays of `N >= k` draws, for a non-empty table.
+#[inline(always)]
+fn choose_among<const N: usize>(
+    table: &[Entry],
+    k: usize,
+    alpha: f32,
+    premium: [f32; 4],
+    rng: &mut Counter,
+) -> Option<u32> {
     let n = table.len() as u64;
-    let mut w = [0f32; MAX_OPTIONS];
-    let mut drawn = [0u32; MAX_OPTIONS];
+    let mut w = [0f32; N];
+    let mut drawn = [0u32; N];
     for (w, drawn) in w[..k].iter_mut().zip(&mut drawn[..k]) {
         let bits = rng.next_u64();
         let e = &table[column(bits, n)];
@@ -237,18 +257,20 @@ pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], 
     for x in &mut w[..k] {
         *x = fast_exp(*x);
     }
-    let total = 1.0 + w[..k].iter().sum::<f32>();
+    // The weights' running totals, in place: one chain of adds serves the total and the search.
+    let mut acc = 0.0;
+    for x in &mut w[..k] {
+        acc += *x;
+        *x = acc;
+    }
+    let total = 1.0 + acc;
     let target = rng.uniform_f32() * total - 1.0;
     if target < 0.0 {
         return None; // the outside option: buy nothing
     }
-    // The first draw whose running total passes the target, found without branches; rounding
-    // can leave a sliver past the last weight, which belongs to the last draw.
-    let (mut acc, mut i) = (0.0, 0);
-    for x in &w[..k] {
-        acc += x;
-        i += usize::from(acc <= target);
-    }
+    // The first draw whose running total passes the target, counted without branches; rounding
+    // can leave a sliver past the last total, which belongs to the last draw.
+    let i = w[..k].iter().map(|&x| usize::from(x <= target)).sum::<usize>();
     Some(drawn[i.min(k - 1)])
 }
 
