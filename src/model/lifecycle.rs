@@ -7,8 +7,9 @@ use super::agents::*;
 use super::calendar::{Clock, Shocks};
 use super::market::Market;
 use super::params::Params;
-use super::record::{ExitRecord, Leaver, Logs};
+use super::record::{ExitRecord, Logs};
 use super::sellers::ai_curve;
+use super::settlement::Closing;
 use super::setup::{NextSellerId, Population, Segment, draw_seller};
 use crate::rng::{self, Stream};
 use bevy_ecs::prelude::*;
@@ -53,17 +54,6 @@ pub fn delist_probability(enforcements: impl IntoIterator<Item = f64>, complianc
     1.0 - enforcements.into_iter().map(|e| 1.0 - e * (1.0 - compliance)).product::<f64>()
 }
 
-/// What the settlement pass leaves for this step: every seller's week is booked there, and
-/// the per-seller parts of this step are done in the same pass (`settlement::settle`).
-#[derive(Resource, Debug, Default)]
-pub struct Closing {
-    /// `[segment]`: the week's revenue and profit of the segment's sellers, cents.
-    pub segment_revenue: [i64; SEGMENTS],
-    pub segment_profit: [i64; SEGMENTS],
-    /// The sellers that leave this week ([`exit_of`]): id, entity, reason.
-    pub leaving: Vec<(u64, Entity, ExitReason)>,
-}
-
 /// Updates the segment margins entry responds to (from sums in cents).
 pub fn update_segment_margins(params: Res<Params>, mut market: ResMut<Market>, closing: Res<Closing>) {
     let (revenue, profit) = (&closing.segment_revenue, &closing.segment_profit);
@@ -106,7 +96,7 @@ pub fn exits(
                 age_weeks: f.age_weeks,
                 cash: f.cash,
             };
-            logs.leaving.push(Leaver { seller: s.clone(), listings: listings.clone(), week: f.week, exit });
+            logs.leaving.push(exit);
             logs.close_year(clock.year(), s, listings, f, true);
         }
         commands.entity(entity).despawn();
@@ -140,6 +130,7 @@ pub fn entries(
     shocks: Res<Shocks>,
     population: Res<Population>,
     mut next_id: ResMut<NextSellerId>,
+    mut closing: ResMut<Closing>,
 ) {
     let cfg = &params.s.sellers;
     let e = &cfg.entry;
@@ -169,6 +160,10 @@ pub fn entries(
                     let mut srng = rng::agent(clock.seed, Stream::Entry, id, clock.step);
                     let seg = Segment { origin, kind, size };
                     let bundle = draw_seller(&params, &market, &shocks, id, seg, ai_share, &mut srng);
+                    if let Some(t) = &mut closing.tally {
+                        let (s, l, f) = &bundle;
+                        t.add(&params, &population, s, l, &f.week, true, true);
+                    }
                     commands.spawn(bundle);
                 }
             }

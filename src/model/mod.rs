@@ -163,7 +163,7 @@ impl Simulation {
         });
         world.insert_resource(ranking::Tables::default());
         world.insert_resource(record::Logs::default());
-        world.insert_resource(lifecycle::Closing::default());
+        world.insert_resource(settlement::Closing::default());
         world.insert_resource(record::Recorder::default());
         world.insert_resource(params);
         setup::populate(&mut world, seed);

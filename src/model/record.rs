@@ -5,9 +5,8 @@
 use super::agents::*;
 use super::calendar::{Clock, EventQueue};
 use super::lifecycle::ExitReason;
-use super::par;
 use super::params::Params;
-use super::settlement::{SaleCents, cents};
+use super::settlement::{Closing, SaleCents, cents};
 use super::setup::{Population, SELLER_ID_BASE};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -87,16 +86,6 @@ pub struct RegionRow {
     pub seized_parcels: i64,
 }
 
-/// A seller leaving this week, with its listings and books of the week (which count in the
-/// week's totals).
-#[derive(Debug, Clone)]
-pub struct Leaver {
-    pub seller: Seller,
-    pub listings: Listings,
-    pub week: Books,
-    pub exit: ExitRecord,
-}
-
 /// A seller exit, as the run keeps it (a row of `exits.csv`).
 #[derive(Debug, Clone)]
 pub struct ExitRecord {
@@ -134,7 +123,7 @@ pub struct SellerYearRow {
 pub struct Logs {
     pub exits: Vec<ExitRecord>,
     /// This week's exits, until the week is recorded.
-    pub leaving: Vec<Leaver>,
+    pub leaving: Vec<ExitRecord>,
     pub seller_years: Vec<SellerYearRow>,
 }
 
@@ -179,7 +168,7 @@ pub struct Recorder {
 }
 
 /// Per-segment sums for one tick.
-#[derive(Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy)]
 struct SegmentSums {
     active: u32,
     entries: u32,
@@ -190,8 +179,11 @@ struct SegmentSums {
     cost: i64,
 }
 
-/// Sums over sellers for one tick (cents, real units).
-struct Tally {
+/// Sums over sellers for one tick (cents, real units). The settlement pass adds every seller
+/// that was in the market this week (`settlement::Closing::tally`), `lifecycle::entries` the
+/// entrants, and [`record_tick`] writes the sums.
+#[derive(Debug)]
+pub struct Tally {
     seg: [SegmentSums; SEGMENTS],
     brand_gmv: i64,
     all_gmv: i64,
@@ -205,7 +197,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn new(regions: usize, platforms: usize) -> Self {
+    pub fn new(regions: usize, platforms: usize) -> Self {
         Self {
             seg: [SegmentSums::default(); SEGMENTS],
             brand_gmv: 0,
@@ -220,7 +212,7 @@ impl Tally {
     }
 
     /// Adds another tally's sums.
-    fn merge(&mut self, o: &Tally) {
+    pub fn merge(&mut self, o: &Tally) {
         fn add<T: Copy + std::ops::AddAssign>(a: &mut [T], b: &[T]) {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += *y);
         }
@@ -243,8 +235,10 @@ impl Tally {
         add(&mut self.on_platform, &o.on_platform);
     }
 
-    /// Adds one seller's week; `active` if it is still in the market after exits.
-    fn add(
+    /// Adds one seller's week; `active` if it is still in the market after exits (else it
+    /// counts as an exit), `entrant` if it entered this week.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add(
         &mut self,
         params: &Params,
         pop: &Population,
@@ -252,9 +246,12 @@ impl Tally {
         listings: &Listings,
         week: &Books,
         active: bool,
+        entrant: bool,
     ) {
         let w_s = pop.seller_weight;
         let k = segment(seller.origin, seller.kind, seller.size);
+        self.seg[k].entries += u32::from(entrant);
+        self.seg[k].exits += u32::from(!active);
         if active {
             self.seg[k].active += 1;
             let mask = listings.0.iter().fold(0u64, |m, l| m | 1 << l.platform);
@@ -301,7 +298,7 @@ pub fn record_tick(
     queue: Res<EventQueue>,
     mut logs: ResMut<Logs>,
     mut rec: ResMut<Recorder>,
-    sellers: Query<(&Seller, &Listings, &Finance)>,
+    mut closing: ResMut<Closing>,
     platforms: Query<&PlatformAgent>,
     regulators: Query<&RegulatorAgent>,
 ) {
@@ -309,41 +306,20 @@ pub fn record_tick(
         return;
     }
     let s = &params.s;
-    let (nr, w_s) = (params.regions(), population.seller_weight);
+    let w_s = population.seller_weight;
     let date = clock.date.to_string();
     let real = |agents: u32| (f64::from(agents) * w_s).round() as i64;
-    // Sellers in parallel chunks; every sum is an integer, so the merge order does not matter.
-    let mut t = Tally::new(nr, params.platforms());
-    let storage: Vec<_> = sellers.contiguous_iter().expect("sellers are stored in tables").collect();
-    let chunks = storage.iter().flat_map(|&(sel, lis, fin)| {
-        par::ranges(sel.len(), par::SELLER_CHUNK).map(move |r| (&sel[r.clone()], &lis[r.clone()], &fin[r]))
-    });
-    let (pa, po) = (&*params, &*population);
-    for part in par::map(chunks, |(sel, lis, fin)| {
-        let mut t = Tally::new(nr, pa.platforms());
-        for (i, ((seller, listings), f)) in sel.iter().zip(lis).zip(fin).enumerate() {
-            if let Some(ahead) = lis.get(i + par::PREFETCH_AHEAD) {
-                ahead.prefetch();
-            }
-            t.add(pa, po, seller, listings, &f.week, true);
-            t.seg[segment(seller.origin, seller.kind, seller.size)].entries += u32::from(f.age_weeks == 0);
-        }
-        t
-    }) {
-        t.merge(&part);
-    }
-    // Sellers that exited this week still sold this week.
+    // Every seller of the week, leavers included, was tallied in the settlement pass, the
+    // entrants as they entered.
+    let t = closing.tally.take().expect("the settlement pass tallies every recorded week");
     let mut by_reason = [0u32; 3];
     for e in &logs.leaving {
-        t.add(&params, &population, &e.seller, &e.listings, &e.week, false);
-        t.seg[segment(e.seller.origin, e.seller.kind, e.seller.size)].exits += 1;
-        by_reason[e.exit.reason as usize] += 1;
+        by_reason[e.reason as usize] += 1;
     }
     let Tally { seg, brand_gmv, all_gmv, region_gmv, cn_gmv, cn_direct, cn_revenue, cn_cost, on_platform } = t;
     let exits_n = logs.leaving.len() as u32;
-    // The leavers' listings and books were kept for this week's totals only.
     let logs = &mut *logs;
-    logs.exits.extend(logs.leaving.drain(..).map(|e| e.exit));
+    logs.exits.append(&mut logs.leaving);
 
     let mut gmv_cents = 0i64;
     let mut orders = 0i64;

@@ -15,15 +15,29 @@
 use super::accounting;
 use super::agents::{Finance, Fulfilment, Listings, Origin, PlatformAgent, RegulatorAgent, SEGMENTS, Seller, segment};
 use super::calendar::Clock;
-use super::lifecycle::{self, Closing};
+use super::lifecycle::{self, ExitReason};
 use super::market::Market;
 use super::par;
 use super::params::Params;
 use super::ranking::Tables;
+use super::record::Tally;
 use super::setup::Population;
 use crate::rng::{self, Stream};
 use bevy_ecs::prelude::*;
 use rand_distr::{Binomial, Distribution};
+
+/// What the settlement pass leaves for steps 9 and 10.
+#[derive(Resource, Debug, Default)]
+pub struct Closing {
+    /// `[segment]`: the week's revenue and profit of the segment's sellers, cents.
+    pub segment_revenue: [i64; SEGMENTS],
+    pub segment_profit: [i64; SEGMENTS],
+    /// The sellers that leave this week ([`lifecycle::exit_of`]): id, entity, reason.
+    pub leaving: Vec<(u64, Entity, ExitReason)>,
+    /// Every seller's week, leavers included, for `record::record_tick` (`None` in the
+    /// warm-up); `lifecycle::entries` adds the entrants.
+    pub tally: Option<Tally>,
+}
 
 /// Rounds a real amount of USD to cents.
 #[inline]
@@ -134,11 +148,13 @@ struct Sums {
     segment_revenue: [i64; SEGMENTS],
     segment_profit: [i64; SEGMENTS],
     /// Sellers that leave: id, entity, reason.
-    leaving: Vec<(u64, Entity, lifecycle::ExitReason)>,
+    leaving: Vec<(u64, Entity, ExitReason)>,
+    /// The sellers' weeks for the record (`None` in the warm-up).
+    tally: Option<Tally>,
 }
 
 impl Sums {
-    fn new(np: usize, nr: usize, nc: usize) -> Self {
+    fn new(np: usize, nr: usize, nc: usize, recording: bool) -> Self {
         Self {
             gmv: vec![0; np * nr],
             units: vec![0; np * nr],
@@ -156,6 +172,7 @@ impl Sums {
             segment_revenue: [0; SEGMENTS],
             segment_profit: [0; SEGMENTS],
             leaving: Vec::new(),
+            tally: recording.then(|| Tally::new(nr, np)),
         }
     }
 
@@ -179,6 +196,9 @@ impl Sums {
         add(&mut self.segment_revenue, &o.segment_revenue);
         add(&mut self.segment_profit, &o.segment_profit);
         self.leaving.extend_from_slice(&o.leaving);
+        if let (Some(a), Some(b)) = (&mut self.tally, &o.tally) {
+            a.merge(b);
+        }
     }
 }
 
@@ -203,7 +223,8 @@ impl Ctx<'_> {
     /// segment margins and finds who leaves.
     fn chunk(&self, row: usize, rows: Rows) -> Sums {
         let params = self.params;
-        let mut sum = Sums::new(params.platforms(), params.regions(), params.categories());
+        let recording = !self.clock.in_warmup();
+        let mut sum = Sums::new(params.platforms(), params.regions(), params.categories(), recording);
         for i in 0..rows.sellers.len() {
             if let Some(ahead) = rows.listings.get(i + par::PREFETCH_AHEAD) {
                 ahead.prefetch();
@@ -214,8 +235,12 @@ impl Ctx<'_> {
             let k = segment(s.origin, s.kind, s.size);
             sum.segment_revenue[k] += cents(f.week.revenue);
             sum.segment_profit[k] += cents(f.week.profit);
-            if let Some(reason) = lifecycle::exit_of(self.clock, params, s, ls, f) {
+            let exit = lifecycle::exit_of(self.clock, params, s, ls, f);
+            if let Some(reason) = exit {
                 sum.leaving.push((s.id, rows.entities[i], reason));
+            }
+            if let Some(t) = &mut sum.tally {
+                t.add(params, self.population, s, ls, &f.week, exit.is_none(), false);
             }
         }
         sum
@@ -278,7 +303,7 @@ impl Ctx<'_> {
 }
 
 /// Settles the week's sales into listings, platforms and regulators, books every seller's week
-/// and leaves step 9's inputs in [`Closing`].
+/// and leaves steps 9 and 10's inputs in [`Closing`].
 #[allow(clippy::too_many_arguments)]
 pub fn settle(
     clock: Res<Clock>,
@@ -313,13 +338,14 @@ pub fn settle(
         row += n;
     }
     let parts = par::map(pieces.into_iter(), |(row, rows)| ctx.chunk(row, rows));
-    let mut sum = Sums::new(np, nr, nc);
+    let mut sum = Sums::new(np, nr, nc, !clock.in_warmup());
     for part in &parts {
         sum.add(part);
     }
     closing.segment_revenue = sum.segment_revenue;
     closing.segment_profit = sum.segment_profit;
     closing.leaving = std::mem::take(&mut sum.leaving);
+    closing.tally = sum.tally.take();
     let Sums {
         gmv,
         units,
