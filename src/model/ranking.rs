@@ -17,7 +17,7 @@
 //! any number of threads; it lets settlement walk sellers and listings in step without lookups.
 //! The tables are built in parallel over fixed-size chunks of sellers and then over tables.
 
-use super::agents::{Fulfilment, Kind, Listings, Origin, PlatformAgent, Seller};
+use super::agents::{Fulfilment, Kind, Listings, Origin, PlatformAgent, Seller, Size};
 use super::calendar::Trends;
 use super::choice::vose;
 use super::par;
@@ -178,18 +178,24 @@ pub fn score(
         + w.sales * sales.ln_1p()
         + w.compliance * compliance
         - w.direct * direct_penalty * f64::from(u8::from(is_direct))
-        + w.reach * reach.max(1e-9).ln()
+        + w.reach * ln_reach(reach)
 }
 
-/// The seller-level terms of [`score`]: quality, equity, compliance and reach.
+/// The seller-level terms of [`score`]: quality, equity, compliance and reach, from
+/// `ln(1 + equity)` and [`ln_reach`] (computed once per seller and once per size class).
 pub fn seller_score(
     w: &crate::config::RankingWeights,
     quality_signal: f64,
-    equity: f64,
+    ln_equity: f64,
     compliance: f64,
-    reach: f64,
+    ln_reach: f64,
 ) -> f64 {
-    w.quality * quality_signal + w.equity * equity.ln_1p() + w.compliance * compliance + w.reach * reach.max(1e-9).ln()
+    w.quality * quality_signal + w.equity * ln_equity + w.compliance * compliance + w.reach * ln_reach
+}
+
+/// The reach term's logarithm.
+pub fn ln_reach(reach: f64) -> f64 {
+    reach.max(1e-9).ln()
 }
 
 /// The listing-level terms of [`score`]: `score = seller_score + listing_score`.
@@ -237,6 +243,8 @@ struct Inputs<'a> {
     penalty: Vec<f64>,
     /// `[r * categories + c]`: ln of the outside option's reference price.
     ln_basket: Vec<f64>,
+    /// `[size]`: [`ln_reach`] of the size class.
+    ln_reach: [f64; 3],
 }
 
 impl Inputs<'_> {
@@ -260,9 +268,9 @@ impl Inputs<'_> {
             let seller_part = seller_score(
                 w,
                 (seller.rating - 1.0) / 4.0,
-                seller.equity,
+                ln_equity,
                 seller.compliance,
-                params.size(seller.size).reach,
+                self.ln_reach[seller.size as usize],
             );
             let flags = u32::from(seller.certified_health) | u32::from(seller.certified_green) << 1;
             for l in &ls.0 {
@@ -362,8 +370,15 @@ pub fn build_tables(
         }
     }
     let ln_basket = (0..nr * nc).map(|i| params.basket(i / nc, i % nc).ln()).collect();
-    let inputs =
-        Inputs { params: &params, w_c: &population.consumer_weight, w_s: population.seller_weight, penalty, ln_basket };
+    let ln_reach = Size::ALL.map(|size| ln_reach(params.size(size).reach));
+    let inputs = Inputs {
+        params: &params,
+        w_c: &population.consumer_weight,
+        w_s: population.seller_weight,
+        penalty,
+        ln_basket,
+        ln_reach,
+    };
 
     // Candidates per chunk of seller rows, in storage order.
     let storage: Vec<(&[Seller], &[Listings])> =
@@ -499,7 +514,8 @@ mod tests {
             reach: 1.0,
         };
         let whole = score(&w, 0.6, 0.8, true, 2.0, 30.0, 7.0, 0.9, 0.7, true, 3.0);
-        let split = seller_score(&w, 0.6, 2.0, 0.9, 3.0) + listing_score(&w, 0.8, true, 30.0, 7.0, 0.7, true);
+        let split = seller_score(&w, 0.6, 2f64.ln_1p(), 0.9, ln_reach(3.0))
+            + listing_score(&w, 0.8, true, 30.0, 7.0, 0.7, true);
         assert!((whole - split).abs() < 1e-12);
     }
 
