@@ -10,7 +10,7 @@
 use bevy_ecs::system::RunSystemOnce;
 use criterion::{Bencher, Criterion, Throughput, criterion_group, criterion_main};
 use crossborder_sim::config;
-use crossborder_sim::model::{Simulation, init_threads, ranking, settlement, shopping};
+use crossborder_sim::model::{Simulation, init_threads, ranking, sellers, settlement, shopping};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
@@ -74,8 +74,11 @@ fn systems(c: &mut Criterion) {
     });
 
     g.throughput(Throughput::Elements(u64::from(sellers)));
-    g.bench_function("build_tables/100k_sellers", |b| {
-        measure(b, || sim.world.run_system_once(ranking::build_tables).expect("build_tables runs"));
+    g.bench_function("decide_and_rank/100k_sellers", |b| {
+        measure(b, || {
+            sim.world.run_system_once(sellers::seller_decisions).expect("seller_decisions runs");
+            sim.world.run_system_once(ranking::build_tables).expect("build_tables runs");
+        });
     });
     g.bench_function("settle_and_book/100k_sellers", |b| {
         measure(b, || sim.world.run_system_once(settlement::settle).expect("settle runs"));

@@ -92,28 +92,19 @@ pub fn split_by_lengths<T>(mut data: &mut [T], lengths: impl Iterator<Item = usi
     out
 }
 
-/// Runs `f` on every row of storage made of three equally long columns, in parallel chunks of
-/// `chunk` rows; `ahead` is called on the middle column's row `PREFETCH_AHEAD` rows on (to
-/// prefetch what it points to). Each row is handled once, in no particular order.
-pub fn for_each_row3<A: Send, B: Send + Sync, C: Send>(
+/// Runs `f` on storage made of three equally long columns, in parallel chunks of `chunk` rows
+/// (a part's last chunk may be shorter); results in chunk order.
+pub fn map_chunks3<A: Send, B: Send, C: Send, R: Send>(
     parts: &mut [(&mut [A], &mut [B], &mut [C])],
     chunk: usize,
-    ahead: impl Fn(&B) + Sync,
-    f: impl Fn(&mut A, &mut B, &mut C) + Sync,
-) {
+    f: impl Fn(&mut [A], &mut [B], &mut [C]) -> R + Sync,
+) -> Vec<R> {
     let mut items = Vec::new();
     for (a, b, c) in parts.iter_mut() {
         let rows = a.chunks_mut(chunk).zip(b.chunks_mut(chunk)).zip(c.chunks_mut(chunk));
         items.extend(rows.map(|((a, b), c)| (a, b, c)));
     }
-    map(items.into_iter(), |(a, b, c)| {
-        for i in 0..a.len() {
-            if let Some(x) = b.get(i + PREFETCH_AHEAD) {
-                ahead(x);
-            }
-            f(&mut a[i], &mut b[i], &mut c[i]);
-        }
-    });
+    map(items.into_iter(), |(a, b, c)| f(a, b, c))
 }
 
 /// Sellers per parallel work item in the steps that loop over sellers: fixed (so results never

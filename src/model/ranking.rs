@@ -133,6 +133,9 @@ pub struct Tables {
     pub trips: Vec<u64>,
     /// `[r * categories + c]`: platforms to choose from.
     pub menus: Vec<Menu>,
+    /// This week's candidates by chunk of sellers, from the seller-decision pass, until the
+    /// tables are built.
+    pub candidates: Vec<ChunkCandidates>,
 }
 
 /// [`Tables::position`] of a listing that is in no table this week.
@@ -226,7 +229,8 @@ struct Candidate {
 }
 
 /// One chunk of sellers' candidates, grouped by table.
-struct ChunkCandidates {
+#[derive(Debug, Default)]
+pub struct ChunkCandidates {
     /// Table `t`'s candidates are `cands[bounds[t]..bounds[t + 1]]`, in storage order.
     cands: Vec<Candidate>,
     bounds: Vec<u32>,
@@ -234,8 +238,9 @@ struct ChunkCandidates {
     per_seller: Vec<u32>,
 }
 
-/// What the candidates of a chunk are computed from.
-struct Inputs<'a> {
+/// What the candidates of a chunk are computed from: the seller and what is fixed before the
+/// sellers decide (weights, platform penalties, reference prices).
+pub struct Inputs<'a> {
     params: &'a Params,
     w_c: &'a [f64],
     w_s: f64,
@@ -247,8 +252,32 @@ struct Inputs<'a> {
     ln_reach: [f64; 3],
 }
 
-impl Inputs<'_> {
-    fn chunk(&self, sellers: &[Seller], listings: &[Listings]) -> ChunkCandidates {
+impl<'a> Inputs<'a> {
+    pub fn new(
+        params: &'a Params,
+        population: &'a Population,
+        platforms: impl Iterator<Item = &'a PlatformAgent>,
+    ) -> Self {
+        let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
+        let mut penalty = vec![0.0; np * nr];
+        for agent in platforms {
+            let p = usize::from(agent.idx);
+            for (r, st) in agent.regions.iter().enumerate() {
+                penalty[p * nr + r] = params.s.platforms[p].direct_penalty + st.extra_penalty;
+            }
+        }
+        Self {
+            params,
+            w_c: &population.consumer_weight,
+            w_s: population.seller_weight,
+            penalty,
+            ln_basket: (0..nr * nc).map(|i| params.basket(i / nc, i % nc).ln()).collect(),
+            ln_reach: Size::ALL.map(|size| ln_reach(params.size(size).reach)),
+        }
+    }
+
+    /// The candidates of a chunk of sellers, grouped by table.
+    pub fn chunk(&self, sellers: &[Seller], listings: &[Listings]) -> ChunkCandidates {
         let params = self.params;
         let s = &params.s;
         let (nr, nc) = (params.regions(), params.categories());
@@ -348,47 +377,25 @@ fn assemble(cands: &[Candidate], out: &mut [Entry]) -> (f64, f64) {
     (mean_ln_price, mean_days)
 }
 
-/// Rebuilds every table and the platform utilities.
+/// Rebuilds every table and the platform utilities from the candidates the seller-decision
+/// pass left (per chunk of seller rows, in storage order).
 pub fn build_tables(
     params: Res<Params>,
     trends: Res<Trends>,
-    population: Res<Population>,
     mut tables: ResMut<Tables>,
     platforms: Query<&PlatformAgent>,
-    sellers: Query<(&Seller, &Listings)>,
 ) {
     let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
     let ntables = np * nr * nc;
     let s = &params.s;
-    let mut penalty = vec![0.0; np * nr];
     let mut marketing = vec![0.0; np * nr];
     for agent in &platforms {
         let p = usize::from(agent.idx);
         for (r, st) in agent.regions.iter().enumerate() {
-            penalty[p * nr + r] = s.platforms[p].direct_penalty + st.extra_penalty;
             marketing[p * nr + r] = st.marketing_usd;
         }
     }
-    let ln_basket = (0..nr * nc).map(|i| params.basket(i / nc, i % nc).ln()).collect();
-    let ln_reach = Size::ALL.map(|size| ln_reach(params.size(size).reach));
-    let inputs = Inputs {
-        params: &params,
-        w_c: &population.consumer_weight,
-        w_s: population.seller_weight,
-        penalty,
-        ln_basket,
-        ln_reach,
-    };
-
-    // Candidates per chunk of seller rows, in storage order.
-    let storage: Vec<(&[Seller], &[Listings])> =
-        sellers.contiguous_iter().expect("sellers are stored in tables").collect();
-    let chunks = par::map(
-        storage
-            .iter()
-            .flat_map(|&(sel, lis)| par::ranges(sel.len(), par::SELLER_CHUNK).map(move |r| (&sel[r.clone()], &lis[r]))),
-        |(sel, lis)| inputs.chunk(sel, lis),
-    );
+    let chunks = std::mem::take(&mut tables.candidates);
 
     // Number the listings: each seller row's first listing.
     let tables = &mut *tables;

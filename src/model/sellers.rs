@@ -1,14 +1,21 @@
 //! MODEL step 4, "Seller decisions": AI adoption, pivots to brand, listings, fulfilment switch,
 //! prices and ad spend. Each seller decides alone from last week's market (parallel over sellers,
 //! with a random stream keyed by the seller's id and the tick).
+//!
+//! The same pass computes each chunk's ranking candidates (step 5's per-seller part,
+//! [`ranking::Inputs`]) right after the chunk's sellers decide, while they are in cache: the
+//! candidates depend on the seller and on inputs fixed before this step, so this equals
+//! computing them in step 5 (docs/PERFORMANCE.md).
 
-use super::agents::{Finance, Fulfilment, Kind, Listing, ListingVec, Listings, Origin, Seller};
+use super::agents::{Finance, Fulfilment, Kind, Listing, ListingVec, Listings, Origin, PlatformAgent, Seller};
 use super::calendar::{Clock, Shocks};
 use super::choice::sample_weighted;
 use super::market::{Market, Quote, quote};
 use super::par;
 use super::params::Params;
 use super::pricing::{next_price, target_price};
+use super::ranking::{self, Tables};
+use super::setup::Population;
 use crate::config::AiAdoption;
 use crate::rng::{self, Stream};
 use bevy_ecs::prelude::*;
@@ -40,12 +47,17 @@ struct Ctx<'a> {
     cpc_rise: Vec<f64>,
 }
 
-/// Runs every seller's weekly decisions.
+/// Runs every seller's weekly decisions, and leaves the ranking candidates in
+/// `Tables::candidates`.
+#[allow(clippy::too_many_arguments)]
 pub fn seller_decisions(
     clock: Res<Clock>,
     params: Res<Params>,
     market: Res<Market>,
     shocks: Res<Shocks>,
+    population: Res<Population>,
+    mut tables: ResMut<Tables>,
+    platforms: Query<&PlatformAgent>,
     mut sellers: Query<(&mut Seller, &mut Listings, &mut Finance)>,
 ) {
     let ctx = Ctx {
@@ -56,25 +68,23 @@ pub fn seller_decisions(
         ai_hazard: if clock.in_warmup() { 0.0 } else { ai_hazard(&params.s.sellers.ai, clock.date) },
         cpc_rise: cpc_rises(&params, &market),
     };
+    let inputs = ranking::Inputs::new(&params, &population, platforms.iter());
     let (seed, tick) = (clock.seed, clock.step);
-    for_each_seller(&mut sellers, |s, l, f| {
-        let mut rng = rng::agent(seed, Stream::Seller, s.id, tick);
-        decide(&ctx, s, &mut l.0, f, &mut rng);
-    });
-}
-
-/// Runs `f` on every seller, in parallel chunks of [`par::SELLER_CHUNK`] in storage order,
-/// prefetching the heap listings of the rows ahead.
-pub fn for_each_seller(
-    sellers: &mut Query<(&mut Seller, &mut Listings, &mut Finance)>,
-    f: impl Fn(&mut Seller, &mut Listings, &mut Finance) + Sync,
-) {
     let mut storage: Vec<_> = sellers.contiguous_iter_mut().expect("sellers are stored in tables").collect();
     let mut parts: Vec<_> = storage
         .iter_mut()
         .map(|(s, l, f)| (s.bypass_change_detection(), l.bypass_change_detection(), f.bypass_change_detection()))
         .collect();
-    par::for_each_row3(&mut parts, par::SELLER_CHUNK, |l| l.prefetch(), f);
+    tables.candidates = par::map_chunks3(&mut parts, par::SELLER_CHUNK, |sel, lis, fin| {
+        for i in 0..sel.len() {
+            if let Some(ahead) = lis.get(i + par::PREFETCH_AHEAD) {
+                ahead.prefetch();
+            }
+            let mut rng = rng::agent(seed, Stream::Seller, sel[i].id, tick);
+            decide(&ctx, &mut sel[i], &mut lis[i].0, &mut fin[i], &mut rng);
+        }
+        inputs.chunk(sel, lis)
+    });
 }
 
 fn decide(ctx: &Ctx, s: &mut Seller, listings: &mut ListingVec, f: &mut Finance, rng: &mut impl rand::Rng) {

@@ -397,6 +397,7 @@ mod tests {
             sold: vec![0, 0],
             trips: vec![0],
             menus: vec![Menu::new(vec![PlatformOption { platform: 0, weight: 1.0, social: false, table: 0 }], 1, 1.0)],
+            candidates: Vec::new(),
         }
     }
 
