@@ -5,9 +5,10 @@
 //! Money identity per sale, in cents: the buyer pays `price + vat`; the platform keeps
 //! `take x price`; customs keeps `duty`; the seller nets `price - take - duty`.
 //!
-//! One pass over the sellers does the per-seller work of steps 7 to 9: it settles a seller's
+//! One pass over the sellers does the per-seller work of steps 7 to 10: it settles a seller's
 //! sales, books its week (step 8, [`accounting::book_week`]), adds its week to its segment's
-//! margin and decides whether it leaves ([`lifecycle::exit_of`]). None of these reads another
+//! margin, decides whether it leaves ([`lifecycle::exit_of`]) and adds it to the record's
+//! tally ([`Tally`]). None of these reads another
 //! seller, so doing them seller by seller gives what doing them step by step would, with the
 //! sellers read from memory once instead of three times (docs/PERFORMANCE.md). What step 9
 //! needs is left in [`Closing`].
@@ -219,8 +220,9 @@ struct Rows<'a> {
 }
 
 impl Ctx<'_> {
-    /// Steps 7 to 9 for the sellers whose first storage row is `row`: settles, books, tallies
-    /// segment margins and finds who leaves.
+    /// The per-seller work of steps 7 to 10 for the sellers whose first storage row is `row`:
+    /// settles, books, tallies segment margins, finds who leaves and adds each to the record's
+    /// tally.
     fn chunk(&self, row: usize, rows: Rows) -> Sums {
         let params = self.params;
         let recording = !self.clock.in_warmup();
