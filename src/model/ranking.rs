@@ -15,7 +15,9 @@
 //! table rows, then of their listings). That order depends only on the history of spawns and
 //! despawns, which happen in seller-id order at fixed points of the tick, so it is the same with
 //! any number of threads; it lets settlement walk sellers and listings in step without lookups.
-//! The tables are built in parallel over fixed-size chunks of sellers and then over tables.
+//! The candidates are computed in parallel over fixed-size chunks of sellers, in the
+//! seller-decision pass ([`Inputs`], `sellers::seller_decisions`); the tables are then built in
+//! parallel over tables.
 
 use super::agents::{Fulfilment, Kind, Listings, Origin, PlatformAgent, Seller, Size};
 use super::calendar::Trends;
