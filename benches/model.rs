@@ -3,11 +3,11 @@
 //! Worlds are built from `configs/2026.ron` at a chosen scale and stepped a few weeks, so that
 //! tables, prices and sales are warm; a benchmark then reruns one system on that world (the
 //! systems are idempotent enough for that: they recompute the week from the same state) or
-//! steps whole ticks. Threads: all cores, or `BENCH_THREADS=n`; scenario: `configs/2026.ron`,
+//! steps whole ticks. A system is registered once and rerun, so that its own buffers (the
+//! shopper queues) persist from run to run as they do from week to week in a simulation. Threads: all cores, or `BENCH_THREADS=n`; scenario: `configs/2026.ron`,
 //! or `BENCH_CONFIG=path`. On a busy machine, `BENCH_THREADS=1 BENCH_CPU=1` times the CPU the
 //! benchmark thread used instead of wall time (Linux). docs/PERFORMANCE.md lists the results.
 
-use bevy_ecs::system::RunSystemOnce;
 use criterion::{Bencher, Criterion, Throughput, criterion_group, criterion_main};
 use crossborder_sim::config;
 use crossborder_sim::model::{Simulation, init_threads, ranking, sellers, settlement, shopping};
@@ -69,19 +69,23 @@ fn systems(c: &mut Criterion) {
     g.sample_size(30).measurement_time(Duration::from_secs(10));
 
     g.throughput(Throughput::Elements(u64::from(consumers)));
+    let shop = sim.world.register_system(shopping::shop);
     g.bench_function("shop/1M_consumers", |b| {
-        measure(b, || sim.world.run_system_once(shopping::shop).expect("shop runs"));
+        measure(b, || sim.world.run_system(shop).expect("shop runs"));
     });
 
     g.throughput(Throughput::Elements(u64::from(sellers)));
+    let decide = sim.world.register_system(sellers::seller_decisions);
+    let rank = sim.world.register_system(ranking::build_tables);
     g.bench_function("decide_and_rank/100k_sellers", |b| {
         measure(b, || {
-            sim.world.run_system_once(sellers::seller_decisions).expect("seller_decisions runs");
-            sim.world.run_system_once(ranking::build_tables).expect("build_tables runs");
+            sim.world.run_system(decide).expect("seller_decisions runs");
+            sim.world.run_system(rank).expect("build_tables runs");
         });
     });
+    let settle = sim.world.register_system(settlement::settle);
     g.bench_function("settle_and_book/100k_sellers", |b| {
-        measure(b, || sim.world.run_system_once(settlement::settle).expect("settle runs"));
+        measure(b, || sim.world.run_system(settle).expect("settle runs"));
     });
     g.finish();
     black_box(&mut sim);
@@ -94,8 +98,9 @@ fn shopping_10m(c: &mut Criterion) {
     let mut g = c.benchmark_group("system");
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     g.throughput(Throughput::Elements(u64::from(consumers)));
+    let shop = sim.world.register_system(shopping::shop);
     g.bench_function("shop/10M_consumers", |b| {
-        measure(b, || sim.world.run_system_once(shopping::shop).expect("shop runs"));
+        measure(b, || sim.world.run_system(shop).expect("shop runs"));
     });
     g.finish();
     black_box(&mut sim);

@@ -68,6 +68,9 @@ pub fn small_key(stream_key: u64, id: u64, tick: u32) -> u64 {
     mix(stream_key ^ id ^ u64::from(tick) << 40)
 }
 
+/// The Weyl increment of [`Counter`]'s state per draw.
+const WEYL: u64 = 0xa076_1d64_78bd_642f;
+
 /// A counter-based stream for one agent in one tick: wyrand (Wang Yi's generator, a Weyl
 /// sequence through a 64x64->128-bit multiply) whose state starts at the key. A draw is an add,
 /// a multiply and two xors, and there is no generator to set up.
@@ -85,9 +88,15 @@ impl Counter {
     /// The next 64 random bits.
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0xa076_1d64_78bd_642f);
+        self.state = self.state.wrapping_add(WEYL);
         let t = u128::from(self.state).wrapping_mul(u128::from(self.state ^ 0xe703_7ed1_a0b4_28db));
         (t >> 64) as u64 ^ t as u64
+    }
+
+    /// The stream `n` draws on, without making them (a draw only moves the counter).
+    #[inline]
+    pub fn after(self, n: usize) -> Self {
+        Self { state: self.state.wrapping_add((n as u64).wrapping_mul(WEYL)) }
     }
 
     /// A uniform in [0, 1) with 53 random bits.

@@ -145,48 +145,117 @@ impl<'a> Week<'a> {
 
     /// Pass 2 for table `t`: its shoppers choose; sales are counted in `sold` (the table's
     /// positions). Returns the trips.
-    #[inline(never)]
     fn serve(&self, t: usize, sold: &mut [u32], groups: Vec<&mut Vec<Shopper>>) -> u64 {
+        match self.k {
+            0..=8 => self.serve_with::<8>(t, sold, groups),
+            9..=16 => self.serve_with::<16>(t, sold, groups),
+            _ => self.serve_with::<MAX_OPTIONS>(t, sold, groups),
+        }
+    }
+
+    /// [`Week::serve`] in lanes of `N >= k` draws. Each shopper's draws are made while the
+    /// shopper before it chooses, and the table entries they will read are prefetched then.
+    #[inline(never)]
+    fn serve_with<const N: usize>(&self, t: usize, sold: &mut [u32], groups: Vec<&mut Vec<Shopper>>) -> u64 {
         let info = self.tables.info[t];
         let table = self.tables.table(t);
-        let mut trips = 0;
+        let trips = groups.iter().map(|g| g.len() as u64).sum();
+        if table.is_empty() {
+            return trips; // no menu offers an empty table; nobody could buy here
+        }
+        let k = self.k;
         for group in groups {
-            trips += group.len() as u64;
+            let mut next = group.first().map(|sh| Draws::<N>::new(sh.rng, table.len()));
             for i in 0..group.len() {
-                if let Some(next) = group.get(i + 1) {
-                    prefetch_draws(table, self.k, next.rng);
+                let draws = next.take().expect("drawn while the previous shopper chose");
+                if let Some(after) = group.get(i + 1) {
+                    let d = Draws::new(after.rng, table.len());
+                    d.prefetch(table, k);
+                    next = Some(d);
                 }
                 let sh = &mut group[i];
                 let (health, green) = (sh.health * info.health, sh.green * info.green);
                 let premium = [0.0, health, green, health + green];
-                if let Some(local) = choose_listing(table, self.k, sh.alpha, premium, &mut sh.rng) {
-                    sold[local as usize] += 1;
-                    sh.bought = true;
-                }
+                let u = sh.rng.after(k).uniform_f32();
+                // Counted without a branch (whether a shopper buys is a coin flip to the CPU).
+                let (bought, local) = draws.choose(table, k, sh.alpha, premium, u);
+                sold[local as usize] += u32::from(bought);
+                sh.bought = bought;
             }
         }
         trips
     }
 }
 
-/// The alias column a listing draw picks in a table of `n` entries: the draw's high 32 bits
-/// scaled to `0..n` (its low half decides between the column's listing and its alias).
-#[inline(always)]
-fn column(bits: u64, n: u64) -> usize {
-    (((bits >> 32) * n) >> 32) as usize
+/// The first `N` listing draws of a shopper's stream (a trip uses the first `k`), for a table
+/// of `n > 0` entries. A draw is one 64-bit number: its high 32 bits scaled to `0..n` pick the
+/// alias column, its low 32 bits decide between the column's listing and its alias.
+struct Draws<const N: usize> {
+    column: [u32; N],
+    low: [u32; N],
 }
 
-/// Starts loading the table entries that a shopper's listing draws will read, from a copy of
-/// its stream (the shopper's own stream does not move), so that the next shopper's entries are
-/// on their way while this one chooses.
-#[inline]
-fn prefetch_draws(table: &[Entry], k: usize, mut rng: Counter) {
-    let n = table.len() as u64;
-    for _ in 0..k {
-        let bits = rng.next_u64();
-        if let Some(e) = table.get(column(bits, n)) {
-            par::prefetch(std::slice::from_ref(e));
+impl<const N: usize> Draws<N> {
+    /// The draws, from a copy of the stream (the shopper's own does not move).
+    #[inline(always)]
+    fn new(mut rng: Counter, n: usize) -> Self {
+        let mut column = [0; N];
+        let mut low = [0; N];
+        for (c, l) in column.iter_mut().zip(&mut low) {
+            let bits = rng.next_u64();
+            *c = (((bits >> 32) * n as u64) >> 32) as u32;
+            *l = bits as u32;
         }
+        Self { column, low }
+    }
+
+    /// Starts loading the table entries the first `k` draws will read.
+    #[inline(always)]
+    fn prefetch(&self, table: &[Entry], k: usize) {
+        for &c in &self.column[..k] {
+            if let Some(e) = table.get(c as usize) {
+                par::prefetch(std::slice::from_ref(e));
+            }
+        }
+    }
+
+    /// The logit choice among the first `k` draws and the outside option (weight 1), by the
+    /// uniform `u`: whether the shopper buys, and the listing's place in the table if so (the
+    /// first draw's otherwise, so that the caller needs no branch). Every
+    /// loop runs over all `N` lanes, so that the compiler unrolls and vectorises it; the lanes
+    /// past `k` weigh exactly 0, which leaves every running total (and so the choice) as it is
+    /// with `k` lanes.
+    #[inline(always)]
+    fn choose(&self, table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], u: f32) -> (bool, u32) {
+        let mut v = [0f32; N];
+        let mut drawn = [0u32; N];
+        for j in 0..N {
+            let e = &table[self.column[j] as usize];
+            let which = usize::from(self.low[j] >= e.keep);
+            let slot = &e.slots[which];
+            v[j] = slot.base + alpha * (slot.value + premium[((e.flags >> (2 * which)) & 3) as usize]);
+            drawn[j] = slot.local;
+        }
+        let mut w = [0f32; N];
+        for (j, (w, &v)) in w.iter_mut().zip(&v).enumerate() {
+            let e = fast_exp(v);
+            *w = if j < k { e } else { 0.0 };
+        }
+        // The weights' running totals, in place: one chain of adds serves the total and the
+        // search.
+        let mut acc = 0.0;
+        for x in &mut w {
+            acc += *x;
+            *x = acc;
+        }
+        // Below 0 the target falls on the outside option: buy nothing. Otherwise it falls on
+        // the first draw whose running total passes it, counted without branches; rounding can
+        // leave a sliver past the last total (where the padding lanes also are), which belongs
+        // to the last draw.
+        let target = u * (1.0 + acc) - 1.0;
+        let i = w.iter().map(|&x| usize::from(x <= target)).sum::<usize>();
+        let outside = target < 0.0;
+        (!outside, drawn[i.min(k - 1)])
     }
 }
 
@@ -214,64 +283,21 @@ pub fn choose_platform<'m>(menu: &'m Menu, c: &Consumer, u: f32) -> Option<&'m P
     menu.options.get(k.min(n - 1))
 }
 
-/// Draws `k` listings from `table` and picks one by logit against the outside option (weight 1);
-/// returns the chosen listing's place in the table, `None` if the consumer buys nothing.
-/// `premium[flags]` is the premium term for a listing's certifications (bit 0: healthy, bit 1:
-/// sustainable): the consumer's premiums times the table's category relevance.
-#[inline]
+/// Draws `k` (1 to 64) listings from `table` and picks one by logit against the outside option
+/// (weight 1); returns the chosen listing's place in the table, `None` if the consumer buys
+/// nothing. `premium[flags]` is the premium term for a listing's certifications (bit 0: healthy,
+/// bit 1: sustainable): the consumer's premiums times the table's category relevance. The
+/// shopping step makes the same choice in [`Week::serve_with`].
 pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], rng: &mut Counter) -> Option<u32> {
+    assert!((1..=MAX_OPTIONS).contains(&k), "1 to {MAX_OPTIONS} draws, not {k}");
+    let u = rng.after(k).uniform_f32();
+    let draws = Draws::<MAX_OPTIONS>::new(*rng, table.len());
+    *rng = rng.after(k + 1);
     if table.is_empty() {
         return None;
     }
-    // Scratch sized for the usual K (setting up 64-wide arrays costs as much as a draw).
-    if k <= SMALL_K {
-        choose_among::<SMALL_K>(table, k, alpha, premium, rng)
-    } else {
-        choose_among::<MAX_OPTIONS>(table, k, alpha, premium, rng)
-    }
-}
-
-/// Most listings drawn per trip that [`choose_listing`] handles in its small scratch arrays.
-const SMALL_K: usize = 8;
-
-/// [`choose_listing`] with scratch arrays of `N >= k` draws, for a non-empty table.
-#[inline(always)]
-fn choose_among<const N: usize>(
-    table: &[Entry],
-    k: usize,
-    alpha: f32,
-    premium: [f32; 4],
-    rng: &mut Counter,
-) -> Option<u32> {
-    let n = table.len() as u64;
-    let mut w = [0f32; N];
-    let mut drawn = [0u32; N];
-    for (w, drawn) in w[..k].iter_mut().zip(&mut drawn[..k]) {
-        let bits = rng.next_u64();
-        let e = &table[column(bits, n)];
-        let which = usize::from(bits as u32 >= e.keep);
-        let slot = &e.slots[which];
-        *w = slot.base + alpha * (slot.value + premium[((e.flags >> (2 * which)) & 3) as usize]);
-        *drawn = slot.local;
-    }
-    for x in &mut w[..k] {
-        *x = fast_exp(*x);
-    }
-    // The weights' running totals, in place: one chain of adds serves the total and the search.
-    let mut acc = 0.0;
-    for x in &mut w[..k] {
-        acc += *x;
-        *x = acc;
-    }
-    let total = 1.0 + acc;
-    let target = rng.uniform_f32() * total - 1.0;
-    if target < 0.0 {
-        return None; // the outside option: buy nothing
-    }
-    // The first draw whose running total passes the target, counted without branches; rounding
-    // can leave a sliver past the last total, which belongs to the last draw.
-    let i = w[..k].iter().map(|&x| usize::from(x <= target)).sum::<usize>();
-    Some(drawn[i.min(k - 1)])
+    let (bought, local) = draws.choose(table, k, alpha, premium, u);
+    bought.then_some(local)
 }
 
 /// Runs every consumer's shopping decision for the week.
@@ -443,6 +469,61 @@ mod tests {
         for (l, e) in expected.iter().enumerate() {
             let got = sold[l] as f64 / n as f64;
             assert!((got - e).abs() < 0.004, "listing {l}: {got} vs {e}");
+        }
+    }
+
+    /// The choice of `k` listings written plainly, one lane per draw.
+    fn plain_choice(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], mut rng: Counter) -> Option<u32> {
+        let n = table.len() as u64;
+        let (mut w, mut drawn) = (Vec::new(), Vec::new());
+        for _ in 0..k {
+            let bits = rng.next_u64();
+            let e = &table[(((bits >> 32) * n) >> 32) as usize];
+            let which = usize::from(bits as u32 >= e.keep);
+            let slot = &e.slots[which];
+            w.push(fast_exp(slot.base + alpha * (slot.value + premium[((e.flags >> (2 * which)) & 3) as usize])));
+            drawn.push(slot.local);
+        }
+        let mut acc = 0.0;
+        for x in &mut w {
+            acc += *x;
+            *x = acc;
+        }
+        let target = rng.uniform_f32() * (1.0 + acc) - 1.0;
+        if target < 0.0 {
+            return None;
+        }
+        Some(drawn[w.iter().filter(|&&x| x <= target).count().min(k - 1)])
+    }
+
+    #[test]
+    fn padded_lanes_choose_as_k_lanes_do() {
+        let mut source = Counter::new(11);
+        let slot = |g: &mut Counter, local: u32| Slot {
+            local,
+            base: 4.0 * g.uniform_f32() - 3.0,
+            value: 2.0 * g.uniform_f32() - 1.0,
+        };
+        let table: Vec<Entry> = (0..37)
+            .map(|i| {
+                let own = slot(&mut source, i);
+                let alias = slot(&mut source, (i * 7) % 37);
+                Entry { keep: source.next_u64() as u32, flags: (source.next_u64() & 15) as u32, slots: [own, alias] }
+            })
+            .collect();
+        let premium = [0.0, 0.4, -0.2, 0.2];
+        for k in [1, 2, 5, 7, 8, 9, 15, 16, 17, 40, 64] {
+            let (mut bought, mut seen) = (0, std::collections::BTreeSet::new());
+            for id in 0..2_000u64 {
+                let mut rng = Counter::new(rng::small_key(5, id, 0));
+                let expected = plain_choice(&table, k, 1.3, premium, rng);
+                assert_eq!(choose_listing(&table, k, 1.3, premium, &mut rng), expected, "k = {k}, consumer {id}");
+                assert_eq!(rng.next_u64(), Counter::new(rng::small_key(5, id, 0)).after(k + 1).next_u64());
+                bought += usize::from(expected.is_some());
+                seen.extend(expected);
+            }
+            // The test means something: shoppers buy and leave, and choose many listings.
+            assert!((100..2_000).contains(&bought) && seen.len() > 10, "k = {k}: {bought} bought");
         }
     }
 }
