@@ -79,19 +79,22 @@ pub struct PlatformOption {
 /// The platforms a shopper may choose for a category in a region, with what the shopping loop
 /// draws from: each option's weight and their running total, without (`[0]`) and with (`[1]`)
 /// the social-commerce boost of social-video users.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Menu {
     pub options: Vec<PlatformOption>,
+    /// `[social][i]`: option `i`'s weight for consumers who do not (0) or do (1) use social
+    /// video, with a last entry of 0 that stands for "not on this menu".
     pub weight: [Vec<f32>; 2],
+    /// `[social][i]`: the running totals of `weight` (without the last entry).
     pub cum: [Vec<f32>; 2],
     /// `[platform]`: the platform's place in `options`, or `u8::MAX`.
-    pub index_of: Vec<u8>,
+    pub index_of: [u8; 256],
 }
 
 impl Menu {
-    /// A menu of `options` (at most 255) among `platforms`; `social_mult` is exp(social_boost).
-    pub fn new(options: Vec<PlatformOption>, platforms: usize, social_mult: f32) -> Self {
-        let weight = [
+    /// A menu of `options` (at most 255); `social_mult` is exp(social_boost).
+    pub fn new(options: Vec<PlatformOption>, social_mult: f32) -> Self {
+        let mut weight = [
             options.iter().map(|o| o.weight).collect::<Vec<f32>>(),
             options.iter().map(|o| if o.social { o.weight * social_mult } else { o.weight }).collect(),
         ];
@@ -105,7 +108,8 @@ impl Menu {
                 .collect::<Vec<f32>>()
         };
         let cum = [running(&weight[0]), running(&weight[1])];
-        let mut index_of = vec![u8::MAX; platforms];
+        weight.iter_mut().for_each(|w| w.push(0.0));
+        let mut index_of = [u8::MAX; 256];
         for (i, o) in options.iter().enumerate() {
             index_of[usize::from(o.platform)] = i as u8;
         }
@@ -495,7 +499,7 @@ pub fn build_tables(
                     }
                 })
                 .collect();
-            menus.push(Menu::new(options, np, social_mult));
+            menus.push(Menu::new(options, social_mult));
         }
     }
 

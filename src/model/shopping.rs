@@ -34,8 +34,9 @@ use bevy_ecs::prelude::*;
 const MAX_OPTIONS: usize = 64;
 
 /// Consumers per parallel work item: a 32nd of the consumers, between 4,096 and 65,536 (small
-/// worlds get enough items to balance; large ones few enough queues). Purchases are counted in
-/// integers, so the chunking never changes a result.
+/// worlds get enough items to balance; large ones few enough queues; a shopper's place in its
+/// chunk fits 16 bits). Purchases are counted in integers, so the chunking never changes a
+/// result.
 fn consumer_chunk(consumers: usize) -> usize {
     (consumers / 32).clamp(1 << 12, 1 << 16)
 }
@@ -53,13 +54,16 @@ pub fn seasonality(week_of_year: u32, peak_week: u32, width_weeks: f64, peak: f6
 pub struct Shopper {
     /// The consumer's stream, after the shop, category and platform draws.
     rng: Counter,
-    /// The consumer's place in its chunk.
-    row: u32,
     alpha: f32,
     health: f32,
     green: f32,
+    /// The consumer's place in its chunk.
+    row: u16,
     bought: bool,
 }
+
+/// Shoppers are written once and read twice a week: keep them at 24 bytes.
+const _: () = assert!(std::mem::size_of::<Shopper>() == 24);
 
 /// Shoppers by chunk of consumers and table (`[chunk][table]`), kept from week to week so that
 /// their buffers are allocated once.
@@ -113,13 +117,24 @@ impl<'a> Week<'a> {
     }
 
     /// Pass 1 for one consumer: whether it shops this week, and if so at which table.
-    #[inline]
-    pub fn visit(&self, c: &Consumer, row: u32) -> Option<(usize, Shopper)> {
+    pub fn visit(&self, c: &Consumer, row: u16) -> Option<(usize, Shopper)> {
+        let (shops, rng) = self.shops(c);
+        if shops { self.destination(c, row, rng) } else { None }
+    }
+
+    /// Whether consumer `c` shops this week, and its stream after that draw.
+    #[inline(always)]
+    fn shops(&self, c: &Consumer) -> (bool, Counter) {
         let mut rng = Counter::new(rng::small_key(self.stream, c.id, self.step));
+        let shops = rng.uniform() < self.region_p[usize::from(c.region)] * f64::from(c.propensity);
+        (shops, rng)
+    }
+
+    /// The table a shopper will draw from (by category and platform), and the shopper; `None` if
+    /// no platform offers its category in its region.
+    #[inline(always)]
+    fn destination(&self, c: &Consumer, row: u16, mut rng: Counter) -> Option<(usize, Shopper)> {
         let r = usize::from(c.region);
-        if rng.uniform() >= self.region_p[r] * f64::from(c.propensity) {
-            return None;
-        }
         let nc = self.categories;
         let u = rng.uniform();
         // The first category whose running share passes `u`, counted without branches (the
@@ -133,12 +148,27 @@ impl<'a> Week<'a> {
         ))
     }
 
-    /// Pass 1 for a chunk of consumers: its shoppers, queued by table.
+    /// Pass 1 for a chunk of at most 2^16 consumers: its shoppers, queued by table. Consumers
+    /// are taken in blocks: first who shops, listed without branches (to the CPU, whether a
+    /// consumer shops is a coin flip), then where the block's shoppers go.
     #[inline(never)]
     fn visit_chunk(&self, consumers: &[Consumer], queues: &mut [Vec<Shopper>]) {
-        for (row, c) in consumers.iter().enumerate() {
-            if let Some((t, sh)) = self.visit(c, row as u32) {
-                queues[t].push(sh);
+        const BLOCK: usize = 256;
+        let mut rows = [0u16; BLOCK];
+        let mut rngs = [Counter::new(0); BLOCK];
+        for (b, block) in consumers.chunks(BLOCK).enumerate() {
+            let mut m = 0;
+            for (i, c) in block.iter().enumerate() {
+                let (shops, rng) = self.shops(c);
+                rows[m] = i as u16;
+                rngs[m] = rng;
+                m += usize::from(shops);
+            }
+            for (&i, &rng) in rows[..m].iter().zip(&rngs[..m]) {
+                let row = u16::try_from(b * BLOCK + usize::from(i)).expect("a chunk has at most 2^16 consumers");
+                if let Some((t, sh)) = self.destination(&block[usize::from(i)], row, rng) {
+                    queues[t].push(sh);
+                }
             }
         }
     }
@@ -270,10 +300,9 @@ pub fn choose_platform<'m>(menu: &'m Menu, c: &Consumer, u: f32) -> Option<&'m P
         return None;
     }
     // Loyalty adds `extra` to the last platform's weight, so to every running total from it on.
-    let (from, extra) = match menu.index_of.get(usize::from(c.last_platform)) {
-        Some(&i) if usize::from(i) < n => (usize::from(i), weight[usize::from(i)] * (c.loyalty_mult - 1.0)),
-        _ => (n, 0.0),
-    };
+    // A last platform not on the menu (or none) has place `n`, past the totals, and weight 0.
+    let from = usize::from(menu.index_of[usize::from(c.last_platform)]).min(n);
+    let extra = weight[from] * (c.loyalty_mult - 1.0);
     let target = u * (cum[n - 1] + extra);
     let mut k = 0;
     for (j, x) in cum.iter().enumerate() {
@@ -343,7 +372,7 @@ pub fn shop(
     par::map(chunks.iter_mut().zip(&queues.0), |(consumers, q)| {
         for (t, shoppers) in q.iter().enumerate() {
             for sh in shoppers.iter().filter(|sh| sh.bought) {
-                consumers[sh.row as usize].last_platform = (t / per_platform) as u8;
+                consumers[usize::from(sh.row)].last_platform = (t / per_platform) as u8;
             }
         }
     });
@@ -371,7 +400,7 @@ mod tests {
     #[test]
     fn platform_choice_applies_loyalty_and_the_social_boost() {
         let option = |platform: u8, weight: f32, social: bool| PlatformOption { platform, weight, social, table: 0 };
-        let menu = Menu::new(vec![option(2, 1.0, false), option(5, 2.0, true), option(7, 1.0, false)], 8, 3.0);
+        let menu = Menu::new(vec![option(2, 1.0, false), option(5, 2.0, true), option(7, 1.0, false)], 3.0);
         let mut c = Consumer {
             id: 0,
             alpha: 1.0,
@@ -422,7 +451,7 @@ mod tests {
             position: vec![0, 1],
             sold: vec![0, 0],
             trips: vec![0],
-            menus: vec![Menu::new(vec![PlatformOption { platform: 0, weight: 1.0, social: false, table: 0 }], 1, 1.0)],
+            menus: vec![Menu::new(vec![PlatformOption { platform: 0, weight: 1.0, social: false, table: 0 }], 1.0)],
             candidates: Vec::new(),
         }
     }
