@@ -9,17 +9,21 @@
 //! depend on thread count or order). Nothing is allocated per consumer.
 //!
 //! Speed (see docs/PERFORMANCE.md). The week runs in three passes on the `par` pool:
-//! 1. over chunks of consumers in storage order: who shops, which category, which platform;
-//!    the shoppers of a chunk are grouped by the table they will draw from;
+//! 1. over chunks of consumers in storage order: who shops (listed without branches, a block of
+//!    consumers at a time), which category, which platform; the shoppers of a chunk are queued
+//!    by the table they will draw from;
 //! 2. over tables: each table's shoppers (from every chunk) draw K listings and choose, so the
-//!    table stays in cache while it is used, and its sales are counted without atomics;
+//!    table stays in cache while it is used; its sales are counted without atomics, and the
+//!    buyers listed by queue;
 //! 3. over chunks of consumers again: buyers remember the platform.
 //!
 //! Each consumer draws from a counter-based stream ([`rng::Counter`], keyed by seed, stream,
 //! consumer id and tick) carried from pass 1 to pass 2, so its decisions do not depend on which
 //! pass, thread or order handles it. A listing draw is one 64-bit number (high half: the alias
-//! column, low half: keep or alias) and reads one packed table [`Entry`]; the K exponentials
-//! are single-precision [`fast_exp`] in a loop the compiler vectorises.
+//! column, low half: keep or alias) and reads one packed table [`Entry`]; a shopper's draws are
+//! made while the shopper before it chooses, and their entries prefetched. The choice runs in
+//! fixed lanes (8 for K <= 8) so that the compiler unrolls and vectorises it, with
+//! single-precision [`fast_exp`].
 
 use super::agents::Consumer;
 use super::calendar::{Clock, Trends};
@@ -59,16 +63,23 @@ pub struct Shopper {
     green: f32,
     /// The consumer's place in its chunk.
     row: u16,
-    bought: bool,
 }
 
-/// Shoppers are written once and read twice a week: keep them at 24 bytes.
+/// Every shopper is written and read once a week: keep them at 24 bytes.
 const _: () = assert!(std::mem::size_of::<Shopper>() == 24);
 
-/// Shoppers by chunk of consumers and table (`[chunk][table]`), kept from week to week so that
+/// The shoppers of one chunk of consumers at one table, and those of them who bought.
+#[derive(Default)]
+pub struct Queue {
+    shoppers: Vec<Shopper>,
+    /// The buyers' places in the chunk, in the order they were served.
+    buyers: Vec<u16>,
+}
+
+/// Queues by chunk of consumers and table (`[chunk][table]`), kept from week to week so that
 /// their buffers are allocated once.
 #[derive(Default)]
-pub struct Queues(Vec<Vec<Vec<Shopper>>>);
+pub struct Queues(Vec<Vec<Queue>>);
 
 /// What every shopper reads this week.
 pub struct Week<'a> {
@@ -142,17 +153,14 @@ impl<'a> Week<'a> {
         let cat =
             self.cum_category[r * nc..(r + 1) * nc].iter().map(|&x| usize::from(x <= u)).sum::<usize>().min(nc - 1);
         let chosen = choose_platform(&self.tables.menus[r * nc + cat], c, rng.uniform_f32())?;
-        Some((
-            chosen.table as usize,
-            Shopper { rng, row, alpha: c.alpha, health: c.health, green: c.green, bought: false },
-        ))
+        Some((chosen.table as usize, Shopper { rng, row, alpha: c.alpha, health: c.health, green: c.green }))
     }
 
     /// Pass 1 for a chunk of at most 2^16 consumers: its shoppers, queued by table. Consumers
     /// are taken in blocks: first who shops, listed without branches (to the CPU, whether a
     /// consumer shops is a coin flip), then where the block's shoppers go.
     #[inline(never)]
-    fn visit_chunk(&self, consumers: &[Consumer], queues: &mut [Vec<Shopper>]) {
+    fn visit_chunk(&self, consumers: &[Consumer], queues: &mut [Queue]) {
         const BLOCK: usize = 256;
         let mut rows = [0u16; BLOCK];
         let mut rngs = [Counter::new(0); BLOCK];
@@ -167,15 +175,15 @@ impl<'a> Week<'a> {
             for (&i, &rng) in rows[..m].iter().zip(&rngs[..m]) {
                 let row = u16::try_from(b * BLOCK + usize::from(i)).expect("a chunk has at most 2^16 consumers");
                 if let Some((t, sh)) = self.destination(&block[usize::from(i)], row, rng) {
-                    queues[t].push(sh);
+                    queues[t].shoppers.push(sh);
                 }
             }
         }
     }
 
-    /// Pass 2 for table `t`: its shoppers choose; sales are counted in `sold` (the table's
-    /// positions). Returns the trips.
-    fn serve(&self, t: usize, sold: &mut [u32], groups: Vec<&mut Vec<Shopper>>) -> u64 {
+    /// Pass 2 for table `t`: its shoppers (in one queue per chunk of consumers) choose; sales are
+    /// counted in `sold` (the table's positions), buyers listed in their queue. Returns the trips.
+    fn serve(&self, t: usize, sold: &mut [u32], groups: Vec<&mut Queue>) -> u64 {
         match self.k {
             0..=8 => self.serve_with::<8>(t, sold, groups),
             9..=16 => self.serve_with::<16>(t, sold, groups),
@@ -183,109 +191,146 @@ impl<'a> Week<'a> {
         }
     }
 
-    /// [`Week::serve`] in lanes of `N >= k` draws. Each shopper's draws are made while the
-    /// shopper before it chooses, and the table entries they will read are prefetched then.
+    /// [`Week::serve`] in lanes of `N >= k` draws, [`BATCH`] shoppers at a time. A batch's
+    /// draws are made, and the table entries they will read prefetched, while the batch before
+    /// it chooses.
     #[inline(never)]
-    fn serve_with<const N: usize>(&self, t: usize, sold: &mut [u32], groups: Vec<&mut Vec<Shopper>>) -> u64 {
+    fn serve_with<const N: usize>(&self, t: usize, sold: &mut [u32], groups: Vec<&mut Queue>) -> u64 {
         let info = self.tables.info[t];
         let table = self.tables.table(t);
-        let trips = groups.iter().map(|g| g.len() as u64).sum();
+        let trips = groups.iter().map(|g| g.shoppers.len() as u64).sum();
         if table.is_empty() {
             return trips; // no menu offers an empty table; nobody could buy here
         }
         let k = self.k;
+        let draw = |batch: &[Shopper]| {
+            let draws = Batch::<N, BATCH>::new(batch.iter().map(|sh| sh.rng), table.len());
+            draws.prefetch(table, k);
+            draws
+        };
         for group in groups {
-            let mut next = group.first().map(|sh| Draws::<N>::new(sh.rng, table.len()));
-            for i in 0..group.len() {
-                let draws = next.take().expect("drawn while the previous shopper chose");
-                if let Some(after) = group.get(i + 1) {
-                    let d = Draws::new(after.rng, table.len());
-                    d.prefetch(table, k);
-                    next = Some(d);
+            let Queue { shoppers, buyers } = group;
+            // Sales and buyers are counted without branches (whether a shopper buys is a coin
+            // flip to the CPU): every shopper writes its row after the buyers so far.
+            buyers.clear();
+            buyers.resize(shoppers.len(), 0);
+            let mut bought_so_far = 0;
+            let mut batches = shoppers.chunks(BATCH);
+            let mut next = batches.next().map(|b| (b, draw(b)));
+            while let Some((batch, draws)) = next.take() {
+                next = batches.next().map(|b| (b, draw(b)));
+                let shopper = batch.iter().map(|sh| {
+                    let (health, green) = (sh.health * info.health, sh.green * info.green);
+                    (sh.alpha, [0.0, health, green, health + green], sh.rng.after(k).uniform_f32())
+                });
+                for (sh, (bought, local)) in batch.iter().zip(draws.choose(table, k, shopper)) {
+                    sold[local as usize] += u32::from(bought);
+                    buyers[bought_so_far] = sh.row;
+                    bought_so_far += usize::from(bought);
                 }
-                let sh = &mut group[i];
-                let (health, green) = (sh.health * info.health, sh.green * info.green);
-                let premium = [0.0, health, green, health + green];
-                let u = sh.rng.after(k).uniform_f32();
-                // Counted without a branch (whether a shopper buys is a coin flip to the CPU).
-                let (bought, local) = draws.choose(table, k, sh.alpha, premium, u);
-                sold[local as usize] += u32::from(bought);
-                sh.bought = bought;
             }
+            buyers.truncate(bought_so_far);
         }
         trips
     }
 }
 
-/// The first `N` listing draws of a shopper's stream (a trip uses the first `k`), for a table
-/// of `n > 0` entries. A draw is one 64-bit number: its high 32 bits scaled to `0..n` pick the
-/// alias column, its low 32 bits decide between the column's listing and its alias.
-struct Draws<const N: usize> {
-    column: [u32; N],
-    low: [u32; N],
+/// Shoppers whose choices are computed side by side: their chains of dependent steps (loads,
+/// exponentials, running totals, search) overlap, and the running totals of the batch add up
+/// in one vector.
+const BATCH: usize = 4;
+
+/// The first `N` listing draws of the streams of `B` shoppers (a trip uses the first `k`), for
+/// a table of `n > 0` entries. A draw is one 64-bit number: its high 32 bits scaled to `0..n`
+/// pick the alias column, its low 32 bits decide between the column's listing and its alias.
+struct Batch<const N: usize, const B: usize> {
+    column: [[u32; N]; B],
+    low: [[u32; N]; B],
 }
 
-impl<const N: usize> Draws<N> {
-    /// The draws, from a copy of the stream (the shopper's own does not move).
+impl<const N: usize, const B: usize> Batch<N, B> {
+    /// The draws of up to `B` streams, from copies (the shoppers' own streams do not move);
+    /// the lanes of missing shoppers draw column 0 and are never used.
     #[inline(always)]
-    fn new(mut rng: Counter, n: usize) -> Self {
-        let mut column = [0; N];
-        let mut low = [0; N];
-        for (c, l) in column.iter_mut().zip(&mut low) {
-            let bits = rng.next_u64();
-            *c = (((bits >> 32) * n as u64) >> 32) as u32;
-            *l = bits as u32;
+    fn new(streams: impl Iterator<Item = Counter>, n: usize) -> Self {
+        let mut column = [[0; N]; B];
+        let mut low = [[0; N]; B];
+        for ((columns, lows), mut rng) in column.iter_mut().zip(&mut low).zip(streams) {
+            for (c, l) in columns.iter_mut().zip(lows) {
+                let bits = rng.next_u64();
+                *c = (((bits >> 32) * n as u64) >> 32) as u32;
+                *l = bits as u32;
+            }
         }
         Self { column, low }
     }
 
-    /// Starts loading the table entries the first `k` draws will read.
+    /// Starts loading the table entries the first `k` draws of each shopper will read.
     #[inline(always)]
     fn prefetch(&self, table: &[Entry], k: usize) {
-        for &c in &self.column[..k] {
-            if let Some(e) = table.get(c as usize) {
-                par::prefetch(std::slice::from_ref(e));
+        for columns in &self.column {
+            for &c in &columns[..k] {
+                if let Some(e) = table.get(c as usize) {
+                    par::prefetch(std::slice::from_ref(e));
+                }
             }
         }
     }
 
-    /// The logit choice among the first `k` draws and the outside option (weight 1), by the
-    /// uniform `u`: whether the shopper buys, and the listing's place in the table if so (the
-    /// first draw's otherwise, so that the caller needs no branch). Every
-    /// loop runs over all `N` lanes, so that the compiler unrolls and vectorises it; the lanes
-    /// past `k` weigh exactly 0, which leaves every running total (and so the choice) as it is
-    /// with `k` lanes.
+    /// Each shopper's logit choice among its first `k` draws and the outside option (weight 1),
+    /// given its `(alpha, premium, u)`: price sensitivity, premium term by certification flags
+    /// and the uniform that picks. Returns whether the shopper buys, and the listing's place in
+    /// the table if so (its first draw's otherwise, so that the caller needs no branch); one
+    /// entry per shopper given. Every loop runs over all `N` lanes, so that the compiler unrolls
+    /// and vectorises it; the lanes past `k` weigh exactly 0, which leaves every running total
+    /// (and so the choice) as it is with `k` lanes.
     #[inline(always)]
-    fn choose(&self, table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], u: f32) -> (bool, u32) {
-        let mut v = [0f32; N];
-        let mut drawn = [0u32; N];
+    fn choose(
+        &self,
+        table: &[Entry],
+        k: usize,
+        shoppers: impl Iterator<Item = (f32, [f32; 4], f32)>,
+    ) -> impl Iterator<Item = (bool, u32)> {
+        let mut u = [0f32; B];
+        let mut w = [[0f32; N]; B];
+        let mut drawn = [[0u32; N]; B];
+        let mut given = 0;
+        for (b, (alpha, premium, u_b)) in shoppers.take(B).enumerate() {
+            u[b] = u_b;
+            given += 1;
+            for j in 0..N {
+                let e = &table[self.column[b][j] as usize];
+                let which = usize::from(self.low[b][j] >= e.keep);
+                let slot = &e.slots[which];
+                w[b][j] = slot.base + alpha * (slot.value + premium[((e.flags >> (2 * which)) & 3) as usize]);
+                drawn[b][j] = slot.local;
+            }
+        }
+        for lanes in &mut w {
+            for (j, x) in lanes.iter_mut().enumerate() {
+                let e = fast_exp(*x);
+                *x = if j < k { e } else { 0.0 };
+            }
+        }
+        // The weights' running totals, in place: one chain of adds per shopper serves the total
+        // and the search, the batch's chains side by side.
+        let mut acc = [0f32; B];
         for j in 0..N {
-            let e = &table[self.column[j] as usize];
-            let which = usize::from(self.low[j] >= e.keep);
-            let slot = &e.slots[which];
-            v[j] = slot.base + alpha * (slot.value + premium[((e.flags >> (2 * which)) & 3) as usize]);
-            drawn[j] = slot.local;
+            for (acc, lanes) in acc.iter_mut().zip(&mut w) {
+                *acc += lanes[j];
+                lanes[j] = *acc;
+            }
         }
-        let mut w = [0f32; N];
-        for (j, (w, &v)) in w.iter_mut().zip(&v).enumerate() {
-            let e = fast_exp(v);
-            *w = if j < k { e } else { 0.0 };
-        }
-        // The weights' running totals, in place: one chain of adds serves the total and the
-        // search.
-        let mut acc = 0.0;
-        for x in &mut w {
-            acc += *x;
-            *x = acc;
-        }
-        // Below 0 the target falls on the outside option: buy nothing. Otherwise it falls on
-        // the first draw whose running total passes it, counted without branches; rounding can
+        // Below 0 a target falls on the outside option: buy nothing. Otherwise it falls on the
+        // first draw whose running total passes it, counted without branches; rounding can
         // leave a sliver past the last total (where the padding lanes also are), which belongs
         // to the last draw.
-        let target = u * (1.0 + acc) - 1.0;
-        let i = w.iter().map(|&x| usize::from(x <= target)).sum::<usize>();
-        let outside = target < 0.0;
-        (!outside, drawn[i.min(k - 1)])
+        (0..given).map(move |b| {
+            let target = u[b] * (1.0 + acc[b]) - 1.0;
+            let i = w[b].iter().map(|&x| usize::from(x <= target)).sum::<usize>();
+            let outside = target < 0.0;
+            (!outside, drawn[b][i.min(k - 1)])
+        })
     }
 }
 
@@ -316,16 +361,16 @@ pub fn choose_platform<'m>(menu: &'m Menu, c: &Consumer, u: f32) -> Option<&'m P
 /// (weight 1); returns the chosen listing's place in the table, `None` if the consumer buys
 /// nothing. `premium[flags]` is the premium term for a listing's certifications (bit 0: healthy,
 /// bit 1: sustainable): the consumer's premiums times the table's category relevance. The
-/// shopping step makes the same choice in [`Week::serve_with`].
+/// shopping step makes the same choice, a batch of shoppers at a time, in [`Week::serve_with`].
 pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], rng: &mut Counter) -> Option<u32> {
     assert!((1..=MAX_OPTIONS).contains(&k), "1 to {MAX_OPTIONS} draws, not {k}");
     let u = rng.after(k).uniform_f32();
-    let draws = Draws::<MAX_OPTIONS>::new(*rng, table.len());
+    let draws = Batch::<MAX_OPTIONS, 1>::new(std::iter::once(*rng), table.len());
     *rng = rng.after(k + 1);
     if table.is_empty() {
         return None;
     }
-    let (bought, local) = draws.choose(table, k, alpha, premium, u);
+    let (bought, local) = draws.choose(table, k, std::iter::once((alpha, premium, u))).next()?;
     bought.then_some(local)
 }
 
@@ -347,32 +392,36 @@ pub fn shop(
     let ntables = week.tables.info.len();
     queues.0.resize_with(chunks.len(), Vec::new);
     for q in &mut queues.0 {
-        q.resize_with(ntables, Vec::new);
-        q.iter_mut().for_each(Vec::clear);
+        q.resize_with(ntables, Queue::default);
+        q.iter_mut().for_each(|queue| queue.shoppers.clear());
     }
 
     // 1. Who shops where.
     par::map(chunks.iter().map(|c| &**c).zip(queues.0.iter_mut()), |(c, q)| week.visit_chunk(c, q));
 
     // 2. Table by table.
-    let mut groups: Vec<Vec<&mut Vec<Shopper>>> = (0..ntables).map(|_| Vec::with_capacity(chunks.len())).collect();
+    let mut groups: Vec<Vec<&mut Queue>> = (0..ntables).map(|_| Vec::with_capacity(chunks.len())).collect();
     for q in &mut queues.0 {
-        for (t, shoppers) in q.iter_mut().enumerate().filter(|(_, s)| !s.is_empty()) {
-            groups[t].push(shoppers);
+        for (t, queue) in q.iter_mut().enumerate() {
+            if queue.shoppers.is_empty() {
+                queue.buyers.clear();
+            } else {
+                groups[t].push(queue);
+            }
         }
     }
     let sold_parts = par::split_by_lengths(&mut sold, week.tables.info.iter().map(|i| i.len as usize));
     let work: Vec<_> = sold_parts.into_iter().zip(groups).enumerate().collect();
     let shoppers =
-        |(_, (_, group)): &(usize, (&mut [u32], Vec<&mut Vec<Shopper>>))| group.iter().map(|g| g.len()).sum();
+        |(_, (_, group)): &(usize, (&mut [u32], Vec<&mut Queue>))| group.iter().map(|g| g.shoppers.len()).sum();
     let trips = par::map_largest_first(work, shoppers, |(t, (sold, group))| week.serve(t, sold, group));
 
     // 3. Buyers remember the platform. Tables are numbered `(p * regions + r) * categories + c`.
     let per_platform = week.tables.menus.len().max(1);
     par::map(chunks.iter_mut().zip(&queues.0), |(consumers, q)| {
-        for (t, shoppers) in q.iter().enumerate() {
-            for sh in shoppers.iter().filter(|sh| sh.bought) {
-                consumers[usize::from(sh.row)].last_platform = (t / per_platform) as u8;
+        for (t, queue) in q.iter().enumerate() {
+            for &row in &queue.buyers {
+                consumers[usize::from(row)].last_platform = (t / per_platform) as u8;
             }
         }
     });
