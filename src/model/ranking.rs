@@ -384,12 +384,14 @@ fn assemble(cands: &[Candidate], out: &mut [Entry]) -> (f64, f64) {
 }
 
 /// Rebuilds every table and the platform utilities from the candidates the seller-decision
-/// pass left (per chunk of seller rows, in storage order).
+/// pass left (per chunk of seller rows, in storage order). The candidates are used up: without
+/// a seller-decision pass before it in the week, the sellers are not covered and it panics.
 pub fn build_tables(
     params: Res<Params>,
     trends: Res<Trends>,
     mut tables: ResMut<Tables>,
     platforms: Query<&PlatformAgent>,
+    sellers: Query<(), With<Seller>>,
 ) {
     let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
     let ntables = np * nr * nc;
@@ -402,6 +404,8 @@ pub fn build_tables(
         }
     }
     let chunks = std::mem::take(&mut tables.candidates);
+    let rows: usize = chunks.iter().map(|ch| ch.per_seller.len()).sum();
+    assert_eq!(rows, sellers.iter().len(), "the tables are built from this week's seller-decision pass");
 
     // Number the listings: each seller row's first listing.
     let tables = &mut *tables;
