@@ -200,7 +200,9 @@ impl<'a> Week<'a> {
         let table = self.tables.table(t);
         let trips = groups.iter().map(|g| g.shoppers.len() as u64).sum();
         if table.is_empty() {
-            return trips; // no menu offers an empty table; nobody could buy here
+            // No menu offers an empty table; were one offered, nobody could buy there.
+            groups.into_iter().for_each(|g| g.buyers.clear());
+            return trips;
         }
         let k = self.k;
         let draw = |batch: &[Shopper]| {
