@@ -162,19 +162,19 @@ impl<'a> Week<'a> {
     #[inline(never)]
     fn visit_chunk(&self, consumers: &[Consumer], queues: &mut [Queue]) {
         const BLOCK: usize = 256;
+        assert!(consumers.len() <= 1 << 16, "a chunk's rows are 16-bit");
         let mut rows = [0u16; BLOCK];
         let mut rngs = [Counter::new(0); BLOCK];
         for (b, block) in consumers.chunks(BLOCK).enumerate() {
             let mut m = 0;
             for (i, c) in block.iter().enumerate() {
                 let (shops, rng) = self.shops(c);
-                rows[m] = i as u16;
+                rows[m] = (b * BLOCK + i) as u16; // below 2^16, asserted above
                 rngs[m] = rng;
                 m += usize::from(shops);
             }
-            for (&i, &rng) in rows[..m].iter().zip(&rngs[..m]) {
-                let row = u16::try_from(b * BLOCK + usize::from(i)).expect("a chunk has at most 2^16 consumers");
-                if let Some((t, sh)) = self.destination(&block[usize::from(i)], row, rng) {
+            for (&row, &rng) in rows[..m].iter().zip(&rngs[..m]) {
+                if let Some((t, sh)) = self.destination(&consumers[usize::from(row)], row, rng) {
                     queues[t].shoppers.push(sh);
                 }
             }
@@ -206,7 +206,7 @@ impl<'a> Week<'a> {
         }
         let k = self.k;
         let draw = |batch: &[Shopper]| {
-            let draws = Batch::<N, BATCH>::new(batch.iter().map(|sh| sh.rng), table.len());
+            let draws = Batch::<N, BATCH>::new(batch.iter().map(|sh| sh.rng), k, table.len());
             draws.prefetch(table, k);
             draws
         };
@@ -242,7 +242,7 @@ impl<'a> Week<'a> {
 /// in one vector.
 const BATCH: usize = 4;
 
-/// The first `N` listing draws of the streams of `B` shoppers (a trip uses the first `k`), for
+/// The listing draws of the streams of `B` shoppers, in `N` lanes (a trip uses the first `k`), for
 /// a table of `n > 0` entries. A draw is one 64-bit number: its high 32 bits scaled to `0..n`
 /// pick the alias column, its low 32 bits decide between the column's listing and its alias.
 struct Batch<const N: usize, const B: usize> {
@@ -251,14 +251,15 @@ struct Batch<const N: usize, const B: usize> {
 }
 
 impl<const N: usize, const B: usize> Batch<N, B> {
-    /// The draws of up to `B` streams, from copies (the shoppers' own streams do not move);
-    /// the lanes of missing shoppers draw column 0 and are never used.
+    /// The first `k <= N` draws of up to `B` streams, from copies (the shoppers' own streams do
+    /// not move); the lanes past `k`, and those of missing shoppers, hold column 0 and are never
+    /// chosen.
     #[inline(always)]
-    fn new(streams: impl Iterator<Item = Counter>, n: usize) -> Self {
+    fn new(streams: impl Iterator<Item = Counter>, k: usize, n: usize) -> Self {
         let mut column = [[0; N]; B];
         let mut low = [[0; N]; B];
         for ((columns, lows), mut rng) in column.iter_mut().zip(&mut low).zip(streams) {
-            for (c, l) in columns.iter_mut().zip(lows) {
+            for (c, l) in columns[..k].iter_mut().zip(&mut lows[..k]) {
                 let bits = rng.next_u64();
                 *c = (((bits >> 32) * n as u64) >> 32) as u32;
                 *l = bits as u32;
@@ -367,7 +368,7 @@ pub fn choose_platform<'m>(menu: &'m Menu, c: &Consumer, u: f32) -> Option<&'m P
 pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], rng: &mut Counter) -> Option<u32> {
     assert!((1..=MAX_OPTIONS).contains(&k), "1 to {MAX_OPTIONS} draws, not {k}");
     let u = rng.after(k).uniform_f32();
-    let draws = Batch::<MAX_OPTIONS, 1>::new(std::iter::once(*rng), table.len());
+    let draws = Batch::<MAX_OPTIONS, 1>::new(std::iter::once(*rng), k, table.len());
     *rng = rng.after(k + 1);
     if table.is_empty() {
         return None;
