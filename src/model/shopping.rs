@@ -205,11 +205,9 @@ impl<'a> Week<'a> {
             return trips;
         }
         let k = self.k;
-        let draw = |batch: &[Shopper]| {
-            let draws = Batch::<N, BATCH>::new(batch.iter().map(|sh| sh.rng), k, table.len());
-            draws.prefetch(table, k);
-            draws
-        };
+        // Two batches' draws, filled in place in turn (moving them would copy them).
+        let (mut this, mut ahead) = (Batch::<N, BATCH>::new(), Batch::<N, BATCH>::new());
+        let (mut draws, mut draws_ahead) = (&mut this, &mut ahead);
         for group in groups {
             let Queue { shoppers, buyers } = group;
             // Sales and buyers are counted without branches (whether a shopper buys is a coin
@@ -218,9 +216,16 @@ impl<'a> Week<'a> {
             buyers.resize(shoppers.len(), 0);
             let mut bought_so_far = 0;
             let mut batches = shoppers.chunks(BATCH);
-            let mut next = batches.next().map(|b| (b, draw(b)));
-            while let Some((batch, draws)) = next.take() {
-                next = batches.next().map(|b| (b, draw(b)));
+            let mut next = batches.next();
+            if let Some(first) = next {
+                draws_ahead.draw(first.iter().map(|sh| sh.rng), k, table);
+            }
+            while let Some(batch) = next {
+                std::mem::swap(&mut draws, &mut draws_ahead);
+                next = batches.next();
+                if let Some(upcoming) = next {
+                    draws_ahead.draw(upcoming.iter().map(|sh| sh.rng), k, table);
+                }
                 let shopper = batch.iter().map(|sh| {
                     let (health, green) = (sh.health * info.health, sh.green * info.green);
                     (sh.alpha, [0.0, health, green, health + green], sh.rng.after(k).uniform_f32())
@@ -251,26 +256,25 @@ struct Batch<const N: usize, const B: usize> {
 }
 
 impl<const N: usize, const B: usize> Batch<N, B> {
-    /// The first `k <= N` draws of up to `B` streams, from copies (the shoppers' own streams do
-    /// not move); the lanes past `k`, and those of missing shoppers, hold column 0 and are never
-    /// chosen.
+    /// Draws in column 0 of every lane: the lanes past `k`, and those of missing shoppers, keep
+    /// them and are never chosen.
+    fn new() -> Self {
+        Self { column: [[0; N]; B], low: [[0; N]; B] }
+    }
+
+    /// Makes the first `k <= N` draws of up to `B` streams, from copies (the shoppers' own
+    /// streams do not move), for the non-empty `table`, and starts loading the entries they will
+    /// read. The lanes of shoppers not given keep their draws, which are not read.
     #[inline(always)]
-    fn new(streams: impl Iterator<Item = Counter>, k: usize, n: usize) -> Self {
-        let mut column = [[0; N]; B];
-        let mut low = [[0; N]; B];
-        for ((columns, lows), mut rng) in column.iter_mut().zip(&mut low).zip(streams) {
+    fn draw(&mut self, streams: impl Iterator<Item = Counter>, k: usize, table: &[Entry]) {
+        let n = table.len() as u64;
+        for ((columns, lows), mut rng) in self.column.iter_mut().zip(&mut self.low).zip(streams) {
             for (c, l) in columns[..k].iter_mut().zip(&mut lows[..k]) {
                 let bits = rng.next_u64();
-                *c = (((bits >> 32) * n as u64) >> 32) as u32;
+                *c = (((bits >> 32) * n) >> 32) as u32;
                 *l = bits as u32;
             }
         }
-        Self { column, low }
-    }
-
-    /// Starts loading the table entries the first `k` draws of each shopper will read.
-    #[inline(always)]
-    fn prefetch(&self, table: &[Entry], k: usize) {
         for columns in &self.column {
             for &c in &columns[..k] {
                 if let Some(e) = table.get(c as usize) {
@@ -283,8 +287,8 @@ impl<const N: usize, const B: usize> Batch<N, B> {
     /// Each shopper's logit choice among its first `k` draws and the outside option (weight 1),
     /// given its `(alpha, premium, u)`: price sensitivity, premium term by certification flags
     /// and the uniform that picks. Returns whether the shopper buys, and the listing's place in
-    /// the table if so (its first draw's otherwise, so that the caller needs no branch); one
-    /// entry per shopper given. Every loop runs over all `N` lanes, so that the compiler unrolls
+    /// the table if so (its first draw's otherwise, so that the caller needs no branch), for each
+    /// of the `B` places (those past the shoppers given buy nothing). Every loop runs over all `N` lanes, so that the compiler unrolls
     /// and vectorises it; the lanes past `k` weigh exactly 0, which leaves every running total
     /// (and so the choice) as it is with `k` lanes.
     #[inline(always)]
@@ -293,14 +297,12 @@ impl<const N: usize, const B: usize> Batch<N, B> {
         table: &[Entry],
         k: usize,
         shoppers: impl Iterator<Item = (f32, [f32; 4], f32)>,
-    ) -> impl Iterator<Item = (bool, u32)> {
+    ) -> [(bool, u32); B] {
         let mut u = [0f32; B];
         let mut w = [[0f32; N]; B];
         let mut drawn = [[0u32; N]; B];
-        let mut given = 0;
         for (b, (alpha, premium, u_b)) in shoppers.take(B).enumerate() {
             u[b] = u_b;
-            given += 1;
             for j in 0..N {
                 let e = &table[self.column[b][j] as usize];
                 let which = usize::from(self.low[b][j] >= e.keep);
@@ -327,8 +329,8 @@ impl<const N: usize, const B: usize> Batch<N, B> {
         // Below 0 a target falls on the outside option: buy nothing. Otherwise it falls on the
         // first draw whose running total passes it, counted without branches; rounding can
         // leave a sliver past the last total (where the padding lanes also are), which belongs
-        // to the last draw.
-        (0..given).map(move |b| {
+        // to the last draw. (A shopper not given has `u` 0 and buys nothing.)
+        std::array::from_fn(|b| {
             let target = u[b] * (1.0 + acc[b]) - 1.0;
             let i = w[b].iter().map(|&x| usize::from(x <= target)).sum::<usize>();
             let outside = target < 0.0;
@@ -368,12 +370,14 @@ pub fn choose_platform<'m>(menu: &'m Menu, c: &Consumer, u: f32) -> Option<&'m P
 pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], rng: &mut Counter) -> Option<u32> {
     assert!((1..=MAX_OPTIONS).contains(&k), "1 to {MAX_OPTIONS} draws, not {k}");
     let u = rng.after(k).uniform_f32();
-    let draws = Batch::<MAX_OPTIONS, 1>::new(std::iter::once(*rng), k, table.len());
+    let stream = *rng;
     *rng = rng.after(k + 1);
     if table.is_empty() {
         return None;
     }
-    let (bought, local) = draws.choose(table, k, std::iter::once((alpha, premium, u))).next()?;
+    let mut draws = Batch::<MAX_OPTIONS, 1>::new();
+    draws.draw(std::iter::once(stream), k, table);
+    let [(bought, local)] = draws.choose(table, k, std::iter::once((alpha, premium, u)));
     bought.then_some(local)
 }
 
