@@ -10,6 +10,7 @@
 //! booked on the seller's listings there. Amounts are USD per real seller.
 
 use super::agents::{Finance, Kind, Listings, Origin, Seller};
+use super::choice::ln_1p;
 use super::params::Params;
 use super::setup::Population;
 use crate::config::{Equity, RatingRule};
@@ -22,7 +23,7 @@ pub fn ema(avg: f64, value: f64, w: f64) -> f64 {
 /// Brand equity after a week: `b <- (1 - delta) b + eta ln(1 + units)`.
 pub fn next_equity(equity: f64, units: f64, kind: Kind, e: &Equity) -> f64 {
     let eta = if kind == Kind::Brand { e.eta_brand } else { e.eta_white_label };
-    (1.0 - e.decay) * equity + eta * units.max(0.0).ln_1p()
+    (1.0 - e.decay) * equity + eta * ln_1p(units.max(0.0))
 }
 
 /// The rating a seller's quality and delivery days earn this week, in [1, 5].

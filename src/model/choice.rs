@@ -26,6 +26,13 @@ pub fn sample_weighted(weights: &[f64], u: f64) -> Option<usize> {
     weights.iter().rposition(|w| *w > 0.0)
 }
 
+/// `x.ln_1p()`, without the libm call when `x` is zero (a listing's clicks or sales in a week
+/// without them: most listings, most weeks). `ln_1p(±0) = ±0`, so the result is the same.
+#[inline]
+pub fn ln_1p(x: f64) -> f64 {
+    if x == 0.0 { x } else { x.ln_1p() }
+}
+
 /// `e^x` in single precision without a libm call, so that loops over it vectorise: Cody-Waite
 /// range reduction and Cephes' polynomial for `expf`. Relative error below 3e-7 on [-87, 88];
 /// inputs outside that range are clamped to it.

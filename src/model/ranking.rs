@@ -21,7 +21,7 @@
 
 use super::agents::{Fulfilment, Kind, Listings, Origin, PlatformAgent, Seller, Size};
 use super::calendar::Trends;
-use super::choice::vose;
+use super::choice::{ln_1p, vose};
 use super::par;
 use super::params::Params;
 use super::platforms::marketing_lift;
@@ -182,9 +182,9 @@ pub fn score(
 ) -> f64 {
     w.quality * quality_signal
         + w.brand * brand_tilt * f64::from(u8::from(is_brand))
-        + w.equity * equity.ln_1p()
-        + w.ads * clicks.ln_1p()
-        + w.sales * sales.ln_1p()
+        + w.equity * ln_1p(equity)
+        + w.ads * ln_1p(clicks)
+        + w.sales * ln_1p(sales)
         + w.compliance * compliance
         - w.direct * direct_penalty * f64::from(u8::from(is_direct))
         + w.reach * ln_reach(reach)
@@ -217,7 +217,7 @@ pub fn listing_score(
     direct_penalty: f64,
     is_direct: bool,
 ) -> f64 {
-    w.brand * brand_tilt * f64::from(u8::from(is_brand)) + w.ads * clicks.ln_1p() + w.sales * sales.ln_1p()
+    w.brand * brand_tilt * f64::from(u8::from(is_brand)) + w.ads * ln_1p(clicks) + w.sales * ln_1p(sales)
         - w.direct * direct_penalty * f64::from(u8::from(is_direct))
 }
 
@@ -299,7 +299,7 @@ impl<'a> Inputs<'a> {
             per_seller.push(ls.0.len() as u32);
             let c = usize::from(seller.category);
             let is_direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
-            let ln_equity = seller.equity.ln_1p();
+            let ln_equity = ln_1p(seller.equity);
             let seller_part = seller_score(
                 w,
                 (seller.rating - 1.0) / 4.0,
