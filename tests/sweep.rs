@@ -193,6 +193,23 @@ fn resume_after_killing_the_process_loses_and_duplicates_nothing() {
 }
 
 #[test]
+fn a_sweep_on_one_thread_runs_to_the_end() {
+    // As the command line does it, in a process of its own: loading the sweep makes a dry run of
+    // the base scenario first. Once, a world's parallel steps waited for the model's pool from
+    // the sweep's only thread, which meanwhile started the next run inside, and so on, until
+    // the stack overflowed.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "serial", "Random(points: 120)", 1, PARAMS, METRICS);
+    let out = tmp.path().join("out");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(["sweep", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", "1", "--quiet"])
+        .status()
+        .unwrap();
+    assert!(status.success(), "{status}");
+    assert_eq!(csv_lines(&out).len(), 121, "a header and 120 rows");
+}
+
+#[test]
 fn a_failing_run_is_recorded_and_the_others_go_on() {
     let tmp = tempfile::tempdir().unwrap();
     // Each value alone is valid, but initial listings above the maximum are not.

@@ -32,8 +32,14 @@ pub fn threads() -> usize {
     pool().map_or(1, |p| p.current_num_threads())
 }
 
+/// The pool, unless the calling thread works for another rayon pool (a sweep's, which runs one
+/// world per thread): there work runs in place. Waiting for this pool from such a thread would
+/// let it start other jobs of its own pool meanwhile, inside this one, and nest them without
+/// bound (a `sim sweep --threads 1` of a hundred runs overflowed its stack that way).
 fn pool() -> Option<&'static rayon::ThreadPool> {
-    POOL.get().and_then(Option::as_ref)
+    let pool = POOL.get().and_then(Option::as_ref)?;
+    let foreign = rayon::current_thread_index().is_some() && pool.current_thread_index().is_none();
+    (!foreign).then_some(pool)
 }
 
 /// Runs `f` on every item, in parallel when there is more than one thread; results are in item
@@ -148,6 +154,21 @@ mod tests {
         let mut v = [0u8; 6];
         let parts = split_by_lengths(&mut v, [1, 2, 3].into_iter());
         assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn work_from_another_pools_thread_runs_in_place() {
+        init(Some(2));
+        let other = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let (n, ran_on) = other.install(|| {
+            let me = std::thread::current().id();
+            (threads(), map(0..64, |_| std::thread::current().id() == me))
+        });
+        assert_eq!(n, 1);
+        assert!(ran_on.iter().all(|&here| here), "every item runs on the calling thread");
+        if POOL.get().is_some_and(Option::is_some) {
+            assert_eq!(threads(), 2, "outside the other pool the model's pool is used");
+        }
     }
 
     #[test]

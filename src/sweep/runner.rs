@@ -98,6 +98,10 @@ pub fn default_dir(name: &str, shard: Option<Shard>) -> PathBuf {
 /// Loads the sweep file and runs what is missing of the shard into the output directory.
 /// `progress` is called as runs finish, from worker threads.
 pub fn sweep(opts: &SweepOptions, progress: &(dyn Fn(Progress) + Sync)) -> Result<SweepOutcome, SimError> {
+    // Worlds run single-threaded: their steps iterate in place, and the runs share the cores.
+    // Set before loading, whose dry run of the base scenario would otherwise start the model's
+    // pool on every core (the first setting wins).
+    crate::model::init_threads(Some(1));
     let plan = spec::load(&opts.file)?;
     let shard = opts.shard.filter(|s| s.count > 1);
     let dir = opts.out.clone().unwrap_or_else(|| default_dir(&plan.spec.name, shard));
@@ -105,8 +109,6 @@ pub fn sweep(opts: &SweepOptions, progress: &(dyn Fn(Progress) + Sync)) -> Resul
     let shard = shard.unwrap_or(Shard::ALL);
     let pending: Vec<u64> = (0..plan.total_runs()).filter(|&id| shard.contains(id) && !done.contains(&id)).collect();
     let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    // Worlds run single-threaded: their steps iterate in place, and the runs share the cores.
-    crate::model::init_threads(Some(1));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("sweep-{i}"))
