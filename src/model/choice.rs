@@ -27,7 +27,8 @@ pub fn sample_weighted(weights: &[f64], u: f64) -> Option<usize> {
 }
 
 /// `x.ln_1p()`, without the libm call when `x` is zero (a listing's clicks or sales in a week
-/// without them: most listings, most weeks). `ln_1p(±0) = ±0`, so the result is the same.
+/// without them, a seller's units in a week without sales). `ln_1p(±0) = ±0`, so the result is
+/// the same.
 #[inline]
 pub fn ln_1p(x: f64) -> f64 {
     if x == 0.0 { x } else { x.ln_1p() }

@@ -256,8 +256,9 @@ struct Batch<const N: usize, const B: usize> {
 }
 
 impl<const N: usize, const B: usize> Batch<N, B> {
-    /// Draws in column 0 of every lane: the lanes past `k`, and those of missing shoppers, keep
-    /// them and are never chosen.
+    /// Draws in column 0 of every lane. [`Batch::draw`] writes only the first `k` lanes, so the
+    /// lanes past `k` stay in column 0: a valid place in any non-empty table, read by the choice's
+    /// fixed-length loops and never chosen.
     fn new() -> Self {
         Self { column: [[0; N]; B], low: [[0; N]; B] }
     }
@@ -288,9 +289,9 @@ impl<const N: usize, const B: usize> Batch<N, B> {
     /// given its `(alpha, premium, u)`: price sensitivity, premium term by certification flags
     /// and the uniform that picks. Returns whether the shopper buys, and the listing's place in
     /// the table if so (its first draw's otherwise, so that the caller needs no branch), for each
-    /// of the `B` places (those past the shoppers given buy nothing). Every loop runs over all `N` lanes, so that the compiler unrolls
-    /// and vectorises it; the lanes past `k` weigh exactly 0, which leaves every running total
-    /// (and so the choice) as it is with `k` lanes.
+    /// of the `B` places (those past the shoppers given buy nothing). Every loop runs over all
+    /// `N` lanes, so that the compiler unrolls and vectorises it; the lanes past `k` weigh
+    /// exactly 0, which leaves every running total (and so the choice) as it is with `k` lanes.
     #[inline(always)]
     fn choose(
         &self,
