@@ -200,9 +200,7 @@ impl<'a> Week<'a> {
         let table = self.tables.table(t);
         let trips = groups.iter().map(|g| g.shoppers.len() as u64).sum();
         if table.is_empty() {
-            // No menu offers an empty table; were one offered, nobody could buy there.
-            groups.into_iter().for_each(|g| g.buyers.clear());
-            return trips;
+            return trips; // no menu offers an empty table; were one offered, nobody could buy there
         }
         let k = self.k;
         // Two batches' draws, filled in place in turn (moving them would copy them).
@@ -212,7 +210,6 @@ impl<'a> Week<'a> {
             let Queue { shoppers, buyers } = group;
             // Sales and buyers are counted without branches (whether a shopper buys is a coin
             // flip to the CPU): every shopper writes its row after the buyers so far.
-            buyers.clear();
             buyers.resize(shoppers.len(), 0);
             let mut bought_so_far = 0;
             let mut batches = shoppers.chunks(BATCH);
@@ -401,7 +398,10 @@ pub fn shop(
     queues.0.resize_with(chunks.len(), Vec::new);
     for q in &mut queues.0 {
         q.resize_with(ntables, Queue::default);
-        q.iter_mut().for_each(|queue| queue.shoppers.clear());
+        for queue in q.iter_mut() {
+            queue.shoppers.clear();
+            queue.buyers.clear();
+        }
     }
 
     // 1. Who shops where.
@@ -410,12 +410,8 @@ pub fn shop(
     // 2. Table by table.
     let mut groups: Vec<Vec<&mut Queue>> = (0..ntables).map(|_| Vec::with_capacity(chunks.len())).collect();
     for q in &mut queues.0 {
-        for (t, queue) in q.iter_mut().enumerate() {
-            if queue.shoppers.is_empty() {
-                queue.buyers.clear();
-            } else {
-                groups[t].push(queue);
-            }
+        for (t, queue) in q.iter_mut().enumerate().filter(|(_, queue)| !queue.shoppers.is_empty()) {
+            groups[t].push(queue);
         }
     }
     let sold_parts = par::split_by_lengths(&mut sold, week.tables.info.iter().map(|i| i.len as usize));
