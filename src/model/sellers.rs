@@ -120,6 +120,9 @@ fn decide(ctx: &Ctx, s: &mut Seller, listings: &mut ListingVec, f: &mut Finance,
 /// keeps at least one listing while the platform is present.
 fn drop_listings(listings: &mut ListingVec, after: u32, ctx: &Ctx) {
     let present = |l: &Listing| ctx.params.platform_region(l.platform.into(), l.region.into()).is_some();
+    if listings.iter().all(|l| l.neg_weeks < after && present(l)) {
+        return; // the usual week: every listing stays
+    }
     let keep_best = listings
         .iter()
         .filter(|l| present(l))
