@@ -5,7 +5,7 @@
 
 use super::agents::*;
 use super::calendar::{Clock, Shocks};
-use super::market::Market;
+use super::market::{Market, Quotes};
 use super::params::Params;
 use super::record::{ExitRecord, Logs};
 use super::sellers::ai_curve;
@@ -137,6 +137,7 @@ pub fn entries(
     let base = e.rate_per_week * f64::from(population.initial_sellers);
     let ai_share = ai_curve(&cfg.ai, clock.date);
     let mut rng = rng::world(clock.seed, Stream::Entry, clock.step);
+    let quotes = Quotes::new(&params, &market, &shocks);
     let (a, b, c) = cfg.size_shares;
     for origin in Origin::ALL {
         for kind in Kind::ALL {
@@ -159,7 +160,7 @@ pub fn entries(
                     next_id.0 += 1;
                     let mut srng = rng::agent(clock.seed, Stream::Entry, id, clock.step);
                     let seg = Segment { origin, kind, size };
-                    let bundle = draw_seller(&params, &market, &shocks, id, seg, ai_share, &mut srng);
+                    let bundle = draw_seller(&params, &market, &quotes, id, seg, ai_share, &mut srng);
                     if let Some(t) = &mut closing.tally {
                         let (s, l, f) = &bundle;
                         t.add(&params, &population, s, l, &f.week, true, true);

@@ -4,7 +4,7 @@
 use super::agents::{Fulfilment, Origin, PlatformAgent, RegulatorAgent, Seller};
 use super::calendar::Shocks;
 use super::params::Params;
-use super::pricing::{self, UnitCosts};
+use super::pricing::{self, ImportPolicy, UnitCosts};
 use bevy_ecs::prelude::*;
 
 /// Market conditions sellers read this week, indexed `[p * regions + r]` or by table
@@ -75,67 +75,130 @@ pub struct Quote {
     pub freight: f64,
 }
 
-/// Quotes seller `s` selling on platform `p` in region `r` with fulfilment `mode`; `None` if the
-/// platform is not present there.
-pub fn quote(
-    s: &Seller,
-    mode: Fulfilment,
-    p: usize,
-    r: usize,
-    params: &Params,
-    market: &Market,
-    shocks: &Shocks,
-) -> Option<Quote> {
-    let terms = params.platform_region(p, r)?;
-    let platform = &params.s.platforms[p];
-    let sellers = &params.s.sellers;
-    let cat = &params.s.categories[usize::from(s.category)];
-    let c = usize::from(s.category);
-    let goods = s.unit_cost * if s.ai { sellers.ai.cost_factor } else { 1.0 };
-    let policy = params.import_policy(s.origin, r, c);
-    let write_off_rate = if s.ai { sellers.warehouse.write_off_ai } else { sellers.warehouse.write_off };
-    let costs = match (s.origin, mode) {
-        (Origin::Cn, Fulfilment::DirectParcel) => UnitCosts {
-            goods,
-            freight: cat.parcel_freight_usd * shocks.freight_cn,
-            domestic: 0.0,
-            fulfilment_fee: 0.0,
-            storage: 0.0,
-            write_off: 0.0,
-        },
-        (Origin::Cn, Fulfilment::LocalWarehouse) => UnitCosts {
-            goods,
-            freight: cat.bulk_freight_usd * shocks.freight_cn,
-            domestic: 0.0,
-            fulfilment_fee: platform.fulfilment_fee_usd,
-            storage: sellers.warehouse.storage_usd_per_unit,
-            write_off: pricing::write_off_per_unit(write_off_rate, sellers.warehouse.stock_weeks, goods),
-        },
-        (Origin::Local, _) => UnitCosts {
-            goods,
-            freight: 0.0,
-            domestic: cat.domestic_shipping_usd,
-            fulfilment_fee: 0.0,
-            storage: 0.0,
-            write_off: 0.0,
-        },
-    };
-    let customs_value = goods;
-    let (duty, vat) = match s.origin {
-        Origin::Cn => {
-            (pricing::duty_per_unit(mode, customs_value, &policy), pricing::vat_rate(mode, customs_value, &policy))
+/// This week's quote terms for every (origin, mode, category, platform, region): everything in a
+/// [`Quote`] but the seller's own unit cost and AI adoption. Built once a week (and once for
+/// the initial population); a quote then reads one entry instead of walking the scenario.
+#[derive(Debug, Clone)]
+pub struct Quotes {
+    platforms: usize,
+    regions: usize,
+    categories: usize,
+    /// `[((origin * 2 + mode) * categories + c) * platforms * regions + p * regions + r]`;
+    /// `None` where the platform is not present.
+    terms: Vec<Option<Terms>>,
+    ai_cost_factor: f64,
+    /// Yearly write-off rate of warehouse stock without and with AI (`[ai as usize]`).
+    write_off: [f64; 2],
+    stock_weeks: f64,
+}
+
+/// The seller-independent part of a quote.
+#[derive(Debug, Clone, Copy)]
+struct Terms {
+    freight: f64,
+    domestic: f64,
+    fulfilment_fee: f64,
+    storage: f64,
+    /// Cross-border stock in a local warehouse: written off at the yearly rate.
+    stocked: bool,
+    days: f64,
+    take_rate: f64,
+    policy: ImportPolicy,
+}
+
+impl Quotes {
+    pub fn new(params: &Params, market: &Market, shocks: &Shocks) -> Self {
+        let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
+        let sellers = &params.s.sellers;
+        let mut terms = Vec::with_capacity(4 * nc * np * nr);
+        for origin in Origin::ALL {
+            for mode in [Fulfilment::DirectParcel, Fulfilment::LocalWarehouse] {
+                for (c, cat) in params.s.categories.iter().enumerate() {
+                    for p in 0..np {
+                        let platform = &params.s.platforms[p];
+                        for r in 0..nr {
+                            terms.push(params.platform_region(p, r).map(|at| {
+                                let (freight, domestic, fulfilment_fee, storage, stocked) = match (origin, mode) {
+                                    (Origin::Cn, Fulfilment::DirectParcel) => {
+                                        (cat.parcel_freight_usd * shocks.freight_cn, 0.0, 0.0, 0.0, false)
+                                    }
+                                    (Origin::Cn, Fulfilment::LocalWarehouse) => (
+                                        cat.bulk_freight_usd * shocks.freight_cn,
+                                        0.0,
+                                        platform.fulfilment_fee_usd,
+                                        sellers.warehouse.storage_usd_per_unit,
+                                        true,
+                                    ),
+                                    (Origin::Local, _) => (0.0, cat.domestic_shipping_usd, 0.0, 0.0, false),
+                                };
+                                let direct = origin == Origin::Cn && mode == Fulfilment::DirectParcel;
+                                Terms {
+                                    freight,
+                                    domestic,
+                                    fulfilment_fee,
+                                    storage,
+                                    stocked,
+                                    days: if direct {
+                                        at.parcel_days + market.delay_days[r]
+                                    } else {
+                                        at.warehouse_days
+                                    },
+                                    take_rate: platform.take_rate,
+                                    policy: params.import_policy(origin, r, c),
+                                }
+                            }));
+                        }
+                    }
+                }
+            }
         }
-        Origin::Local => (0.0, policy.vat),
-    };
-    let direct = s.origin == Origin::Cn && mode == Fulfilment::DirectParcel;
-    let days = if direct { terms.parcel_days + market.delay_days[r] } else { terms.warehouse_days };
-    Some(Quote {
-        landed: pricing::landed_cost(&costs, duty, policy.compliance_per_unit),
-        duty,
-        vat,
-        days,
-        take_rate: platform.take_rate,
-        goods,
-        freight: costs.freight,
-    })
+        Self {
+            platforms: np,
+            regions: nr,
+            categories: nc,
+            terms,
+            ai_cost_factor: sellers.ai.cost_factor,
+            write_off: [sellers.warehouse.write_off, sellers.warehouse.write_off_ai],
+            stock_weeks: sellers.warehouse.stock_weeks,
+        }
+    }
+
+    /// Quotes seller `s` selling on platform `p` in region `r` with fulfilment `mode`; `None` if
+    /// the platform is not present there.
+    #[inline]
+    pub fn quote(&self, s: &Seller, mode: Fulfilment, p: usize, r: usize) -> Option<Quote> {
+        let block = (s.origin as usize * 2 + mode as usize) * self.categories + usize::from(s.category);
+        let t = self.terms[block * self.platforms * self.regions + p * self.regions + r].as_ref()?;
+        let goods = s.unit_cost * if s.ai { self.ai_cost_factor } else { 1.0 };
+        let write_off = if t.stocked {
+            pricing::write_off_per_unit(self.write_off[usize::from(s.ai)], self.stock_weeks, goods)
+        } else {
+            0.0
+        };
+        let costs = UnitCosts {
+            goods,
+            freight: t.freight,
+            domestic: t.domestic,
+            fulfilment_fee: t.fulfilment_fee,
+            storage: t.storage,
+            write_off,
+        };
+        let customs_value = goods;
+        let (duty, vat) = match s.origin {
+            Origin::Cn => (
+                pricing::duty_per_unit(mode, customs_value, &t.policy),
+                pricing::vat_rate(mode, customs_value, &t.policy),
+            ),
+            Origin::Local => (0.0, t.policy.vat),
+        };
+        Some(Quote {
+            landed: pricing::landed_cost(&costs, duty, t.policy.compliance_per_unit),
+            duty,
+            vat,
+            days: t.days,
+            take_rate: t.take_rate,
+            goods,
+            freight: costs.freight,
+        })
+    }
 }

@@ -10,7 +10,7 @@
 use super::agents::{Finance, Fulfilment, Kind, Listing, ListingVec, Listings, Origin, PlatformAgent, Seller};
 use super::calendar::{Clock, Shocks};
 use super::choice::sample_weighted;
-use super::market::{Market, Quote, quote};
+use super::market::{Market, Quote, Quotes};
 use super::par;
 use super::params::Params;
 use super::pricing::{next_price, target_price};
@@ -40,7 +40,8 @@ pub fn ai_hazard(ai: &AiAdoption, date: NaiveDate) -> f64 {
 struct Ctx<'a> {
     params: &'a Params,
     market: &'a Market,
-    shocks: &'a Shocks,
+    /// This week's quote terms.
+    quotes: Quotes,
     ai_hazard: f64,
     /// `[market.pr(p, r)]`: how much more than at base CPC a seller spends per unit of revenue
     /// on ads there, `(cpc / base_cpc)^click_targeting` (1 where the CPC or its base is zero).
@@ -63,7 +64,7 @@ pub fn seller_decisions(
     let ctx = Ctx {
         params: &params,
         market: &market,
-        shocks: &shocks,
+        quotes: Quotes::new(&params, &market, &shocks),
         // The adoption curve moves with the calendar; warm-up weeks hold it where it starts.
         ai_hazard: if clock.in_warmup() { 0.0 } else { ai_hazard(&params.s.sellers.ai, clock.date) },
         cpc_rise: cpc_rises(&params, &market),
@@ -139,7 +140,7 @@ fn allowed_region(s: &Seller, r: usize) -> bool {
 /// Expected weekly profit of a new listing on `(p, r)`: the table's mean revenue per listing at
 /// the seller's margin, less the region's per-seller compliance cost if it is new to the seller.
 fn expected_profit(ctx: &Ctx, s: &Seller, listings: &[Listing], p: usize, r: usize) -> Option<f64> {
-    let q = quote(s, s.mode, p, r, ctx.params, ctx.market, ctx.shocks)?;
+    let q = ctx.quotes.quote(s, s.mode, p, r)?;
     let revenue = ctx.market.revenue_per_listing[ctx.market.table(p, r, s.category.into())];
     let margin = (1.0 - q.take_rate) * s.markup / (1.0 + s.markup) - s.ad_intensity * cpc_rise(ctx, p, r);
     let new_region = !listings.iter().any(|l| usize::from(l.region) == r);
@@ -167,22 +168,15 @@ fn add_listing(ctx: &Ctx, s: &Seller, listings: &mut ListingVec, f: &Finance, u:
     let weights: Vec<f64> = options.iter().map(|o| (o.2 - max).exp()).collect();
     if let Some(i) = sample_weighted(&weights, u) {
         let (p, r, _) = options[i];
-        if let Some(l) = new_listing(s, p, r, ctx.params, ctx.market, ctx.shocks) {
+        if let Some(l) = new_listing(s, p, r, &ctx.quotes, ctx.market) {
             listings.push(l);
         }
     }
 }
 
 /// A fresh listing priced at its target, expecting the table's mean revenue.
-pub fn new_listing(
-    s: &Seller,
-    p: usize,
-    r: usize,
-    params: &Params,
-    market: &Market,
-    shocks: &Shocks,
-) -> Option<Listing> {
-    let q = quote(s, s.mode, p, r, params, market, shocks)?;
+pub fn new_listing(s: &Seller, p: usize, r: usize, quotes: &Quotes, market: &Market) -> Option<Listing> {
+    let q = quotes.quote(s, s.mode, p, r)?;
     let price = target_price(q.landed, s.markup, q.take_rate);
     Some(Listing {
         platform: p as u8,
@@ -216,8 +210,8 @@ fn consider_warehouse(ctx: &Ctx, s: &mut Seller, listings: &[Listing], f: &mut F
     let mut subsidy: f64 = 0.0;
     for l in listings {
         let (p, r) = (usize::from(l.platform), usize::from(l.region));
-        let direct = quote(s, Fulfilment::DirectParcel, p, r, ctx.params, ctx.market, ctx.shocks);
-        let stocked = quote(s, Fulfilment::LocalWarehouse, p, r, ctx.params, ctx.market, ctx.shocks);
+        let direct = ctx.quotes.quote(s, Fulfilment::DirectParcel, p, r);
+        let stocked = ctx.quotes.quote(s, Fulfilment::LocalWarehouse, p, r);
         let (Some(d), Some(h)) = (direct, stocked) else { continue };
         let units = if l.price > 0.0 { l.revenue_avg / l.price } else { 0.0 };
         let day_value = ctx.params.s.regions[r].delivery_sensitivity / alpha * l.price * w.delivery_value_share;
@@ -261,7 +255,7 @@ fn price_and_advertise(ctx: &Ctx, s: &Seller, listings: &mut [Listing], f: &Fina
     let mut wanted = 0.0;
     for l in listings.iter_mut() {
         let (p, r) = (usize::from(l.platform), usize::from(l.region));
-        let Some(q): Option<Quote> = quote(s, s.mode, p, r, ctx.params, ctx.market, ctx.shocks) else { continue };
+        let Some(q): Option<Quote> = ctx.quotes.quote(s, s.mode, p, r) else { continue };
         l.price = next_price(l.price, target_price(q.landed, s.markup, q.take_rate), pass);
         l.landed = q.landed;
         l.duty = q.duty;

@@ -3,7 +3,7 @@
 
 use super::agents::*;
 use super::calendar::Shocks;
-use super::market::Market;
+use super::market::{Market, Quotes};
 use super::par;
 use super::params::Params;
 use super::sellers::new_listing;
@@ -132,7 +132,7 @@ pub fn draw_segment(params: &Params, brand_share: f64, rng: &mut impl rand::Rng)
 pub fn draw_seller(
     params: &Params,
     market: &Market,
-    shocks: &Shocks,
+    quotes: &Quotes,
     id: u64,
     seg: Segment,
     ai_share: f64,
@@ -203,7 +203,7 @@ pub fn draw_seller(
         let weights: Vec<f64> = options.iter().map(|o| o.2).collect();
         let Some(i) = super::choice::sample_weighted(&weights, rng.random()) else { break };
         let (p, r, _) = options.swap_remove(i);
-        listings.extend(new_listing(&seller, p, r, params, market, shocks));
+        listings.extend(new_listing(&seller, p, r, quotes, market));
     }
     let finance = Finance {
         cash: size.cash_weeks * size.fixed_cost_usd_week,
@@ -218,7 +218,7 @@ pub fn populate(world: &mut World, seed: u64) {
     let params = world.resource::<Params>().clone();
     let population = world.resource::<Population>().clone();
     let market = world.resource::<Market>().clone();
-    let shocks = world.resource::<Shocks>().clone();
+    let quotes = Quotes::new(&params, &market, world.resource::<Shocks>());
     let nr = params.regions();
     for (p, _) in params.s.platforms.iter().enumerate() {
         let regions = (0..nr)
@@ -257,7 +257,7 @@ pub fn populate(world: &mut World, seed: u64) {
             let id = SELLER_ID_BASE + sid as u64;
             let mut rng = rng::agent(seed, Stream::Init, id, 0);
             let seg = draw_segment(&params, params.s.sellers.brand_share, &mut rng);
-            draw_seller(&params, &market, &shocks, id, seg, ai_share, &mut rng)
+            draw_seller(&params, &market, &quotes, id, seg, ai_share, &mut rng)
         })
         .collect::<Vec<_>>()
     });
