@@ -202,3 +202,119 @@ impl Quotes {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::agents::{Kind, Size};
+
+    /// docs/ODD.md 7.5, term by term from the scenario, for one seller.
+    fn by_the_book(
+        s: &Seller,
+        mode: Fulfilment,
+        p: usize,
+        r: usize,
+        params: &Params,
+        delay: f64,
+        freight: f64,
+    ) -> Quote {
+        let sc = &params.s;
+        let terms = params.platform_region(p, r).expect("present");
+        let cat = &sc.categories[usize::from(s.category)];
+        let goods = s.unit_cost * if s.ai { sc.sellers.ai.cost_factor } else { 1.0 };
+        let policy = params.import_policy(s.origin, r, usize::from(s.category));
+        let rate = if s.ai { sc.sellers.warehouse.write_off_ai } else { sc.sellers.warehouse.write_off };
+        let wh = &sc.sellers.warehouse;
+        let costs = match (s.origin, mode) {
+            (Origin::Cn, Fulfilment::DirectParcel) => UnitCosts {
+                goods,
+                freight: cat.parcel_freight_usd * freight,
+                domestic: 0.0,
+                fulfilment_fee: 0.0,
+                storage: 0.0,
+                write_off: 0.0,
+            },
+            (Origin::Cn, Fulfilment::LocalWarehouse) => UnitCosts {
+                goods,
+                freight: cat.bulk_freight_usd * freight,
+                domestic: 0.0,
+                fulfilment_fee: sc.platforms[p].fulfilment_fee_usd,
+                storage: wh.storage_usd_per_unit,
+                write_off: pricing::write_off_per_unit(rate, wh.stock_weeks, goods),
+            },
+            (Origin::Local, _) => UnitCosts {
+                goods,
+                freight: 0.0,
+                domestic: cat.domestic_shipping_usd,
+                fulfilment_fee: 0.0,
+                storage: 0.0,
+                write_off: 0.0,
+            },
+        };
+        let (duty, vat) = match s.origin {
+            Origin::Cn => (pricing::duty_per_unit(mode, goods, &policy), pricing::vat_rate(mode, goods, &policy)),
+            Origin::Local => (0.0, policy.vat),
+        };
+        let direct = s.origin == Origin::Cn && mode == Fulfilment::DirectParcel;
+        Quote {
+            landed: pricing::landed_cost(&costs, duty, policy.compliance_per_unit),
+            duty,
+            vat,
+            days: if direct { terms.parcel_days + delay } else { terms.warehouse_days },
+            take_rate: sc.platforms[p].take_rate,
+            goods,
+            freight: costs.freight,
+        }
+    }
+
+    #[test]
+    fn the_weekly_table_quotes_what_the_rules_say_for_every_seller_kind() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/2026.ron");
+        let params = Params::new(crate::config::load(&path).expect("configs/2026.ron is valid"));
+        let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
+        let delay: Vec<f64> = (0..nr).map(|r| 0.5 * r as f64).collect();
+        let market = Market { regions: nr, categories: nc, delay_days: delay.clone(), ..Default::default() };
+        let mut shocks = Shocks::default();
+        shocks.freight_cn = 1.3;
+        let quotes = Quotes::new(&params, &market, &shocks);
+        let mut checked = 0;
+        // Unit costs on both sides of every de minimis threshold in the scenario (0 to 800 USD).
+        for unit_cost in [7.5, 150.0, 165.0, 900.0] {
+            for (origin, ai, c) in [(Origin::Cn, false, 0u8), (Origin::Cn, true, 3), (Origin::Local, true, 1)] {
+                let s = Seller {
+                    id: 1,
+                    origin,
+                    home: 0,
+                    kind: Kind::Brand,
+                    size: Size::Small,
+                    category: c,
+                    unit_cost,
+                    quality: 0.5,
+                    equity: 0.0,
+                    certified_health: false,
+                    certified_green: false,
+                    compliance: 0.5,
+                    ai,
+                    mode: Fulfilment::DirectParcel,
+                    markup: 0.5,
+                    ad_intensity: 0.1,
+                    rating: 3.0,
+                };
+                for mode in [Fulfilment::DirectParcel, Fulfilment::LocalWarehouse] {
+                    for p in 0..np {
+                        for (r, &delay) in delay.iter().enumerate() {
+                            let got = quotes.quote(&s, mode, p, r);
+                            if params.platform_region(p, r).is_none() {
+                                assert!(got.is_none(), "platform {p} is not in region {r}");
+                                continue;
+                            }
+                            assert_eq!(got, Some(by_the_book(&s, mode, p, r, &params, delay, 1.3)));
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "{checked} quotes checked");
+    }
+}
