@@ -35,6 +35,10 @@ pub enum Fulfilment {
     LocalWarehouse,
 }
 
+impl Fulfilment {
+    pub const ALL: [Fulfilment; 2] = [Fulfilment::DirectParcel, Fulfilment::LocalWarehouse];
+}
+
 impl Origin {
     pub const ALL: [Origin; 2] = [Origin::Cn, Origin::Local];
     pub fn name(self) -> &'static str {

@@ -1,5 +1,6 @@
 //! Discrete choice arithmetic: logit probabilities, logit sampling and Vose alias tables
-//! (ODD design concept "stochasticity"; used by MODEL steps 4, 5 and 6).
+//! (ODD design concept "stochasticity"; used by MODEL steps 4, 5 and 6), and the fast `exp` and
+//! `ln(1 + x)` that the utilities and scores behind them use (`ln_1p` also in accounting).
 
 /// Logit (softmax) probabilities of utilities, computed stably.
 pub fn logit_probabilities(utilities: &[f64]) -> Vec<f64> {

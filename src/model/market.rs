@@ -110,44 +110,41 @@ impl Quotes {
     pub fn new(params: &Params, market: &Market, shocks: &Shocks) -> Self {
         let (np, nr, nc) = (params.platforms(), params.regions(), params.categories());
         let sellers = &params.s.sellers;
-        let mut terms = Vec::with_capacity(4 * nc * np * nr);
+        let terms_of = |origin: Origin, mode: Fulfilment, c: usize, p: usize, r: usize| {
+            let at = params.platform_region(p, r)?;
+            let (cat, platform) = (&params.s.categories[c], &params.s.platforms[p]);
+            let (freight, domestic, fulfilment_fee, storage, stocked) = match (origin, mode) {
+                (Origin::Cn, Fulfilment::DirectParcel) => {
+                    (cat.parcel_freight_usd * shocks.freight_cn, 0.0, 0.0, 0.0, false)
+                }
+                (Origin::Cn, Fulfilment::LocalWarehouse) => (
+                    cat.bulk_freight_usd * shocks.freight_cn,
+                    0.0,
+                    platform.fulfilment_fee_usd,
+                    sellers.warehouse.storage_usd_per_unit,
+                    true,
+                ),
+                (Origin::Local, _) => (0.0, cat.domestic_shipping_usd, 0.0, 0.0, false),
+            };
+            let direct = origin == Origin::Cn && mode == Fulfilment::DirectParcel;
+            Some(Terms {
+                freight,
+                domestic,
+                fulfilment_fee,
+                storage,
+                stocked,
+                days: if direct { at.parcel_days + market.delay_days[r] } else { at.warehouse_days },
+                take_rate: platform.take_rate,
+                policy: params.import_policy(origin, r, c),
+            })
+        };
+        // In the order `quote` indexes them.
+        let mut terms = Vec::with_capacity(Origin::ALL.len() * Fulfilment::ALL.len() * nc * np * nr);
         for origin in Origin::ALL {
-            for mode in [Fulfilment::DirectParcel, Fulfilment::LocalWarehouse] {
-                for (c, cat) in params.s.categories.iter().enumerate() {
+            for mode in Fulfilment::ALL {
+                for c in 0..nc {
                     for p in 0..np {
-                        let platform = &params.s.platforms[p];
-                        for r in 0..nr {
-                            terms.push(params.platform_region(p, r).map(|at| {
-                                let (freight, domestic, fulfilment_fee, storage, stocked) = match (origin, mode) {
-                                    (Origin::Cn, Fulfilment::DirectParcel) => {
-                                        (cat.parcel_freight_usd * shocks.freight_cn, 0.0, 0.0, 0.0, false)
-                                    }
-                                    (Origin::Cn, Fulfilment::LocalWarehouse) => (
-                                        cat.bulk_freight_usd * shocks.freight_cn,
-                                        0.0,
-                                        platform.fulfilment_fee_usd,
-                                        sellers.warehouse.storage_usd_per_unit,
-                                        true,
-                                    ),
-                                    (Origin::Local, _) => (0.0, cat.domestic_shipping_usd, 0.0, 0.0, false),
-                                };
-                                let direct = origin == Origin::Cn && mode == Fulfilment::DirectParcel;
-                                Terms {
-                                    freight,
-                                    domestic,
-                                    fulfilment_fee,
-                                    storage,
-                                    stocked,
-                                    days: if direct {
-                                        at.parcel_days + market.delay_days[r]
-                                    } else {
-                                        at.warehouse_days
-                                    },
-                                    take_rate: platform.take_rate,
-                                    policy: params.import_policy(origin, r, c),
-                                }
-                            }));
-                        }
+                        terms.extend((0..nr).map(|r| terms_of(origin, mode, c, p, r)));
                     }
                 }
             }
@@ -300,7 +297,7 @@ mod tests {
                     ad_intensity: 0.1,
                     rating: 3.0,
                 };
-                for mode in [Fulfilment::DirectParcel, Fulfilment::LocalWarehouse] {
+                for mode in Fulfilment::ALL {
                     for p in 0..np {
                         for (r, &delay) in delay.iter().enumerate() {
                             let got = quotes.quote(&s, mode, p, r);

@@ -37,9 +37,13 @@ pub fn threads() -> usize {
 /// let it start other jobs of its own pool meanwhile, inside this one, and nest them without
 /// bound (a `sim sweep --threads 1` of a hundred runs overflowed its stack that way).
 fn pool() -> Option<&'static rayon::ThreadPool> {
-    let pool = POOL.get().and_then(Option::as_ref)?;
-    let foreign = rayon::current_thread_index().is_some() && pool.current_thread_index().is_none();
-    (!foreign).then_some(pool)
+    POOL.get().and_then(Option::as_ref).filter(|pool| usable_here(pool))
+}
+
+/// Whether the calling thread may hand work to `pool` and wait: any thread but another rayon
+/// pool's.
+fn usable_here(pool: &rayon::ThreadPool) -> bool {
+    rayon::current_thread_index().is_none() || pool.current_thread_index().is_some()
 }
 
 /// Runs `f` on every item, in parallel when there is more than one thread; results are in item
@@ -171,6 +175,12 @@ mod tests {
         if POOL.get().is_some_and(Option::is_some) {
             assert_eq!(threads(), 2, "outside the other pool the model's pool is used");
         }
+        // The guard itself, on pools of this test's own (the global pool may be absent when
+        // another test set it first on a one-core machine).
+        let model = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        assert!(usable_here(&model), "from a plain thread");
+        assert!(model.install(|| usable_here(&model)), "from its own threads");
+        assert!(!other.install(|| usable_here(&model)), "not from another pool's threads");
     }
 
     #[test]
