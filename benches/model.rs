@@ -40,6 +40,24 @@ fn measure(b: &mut Bencher, mut f: impl FnMut()) {
     });
 }
 
+/// Times `f` on a fresh input from `setup` each time, leaving `setup` out of the time: wall
+/// time, or with `BENCH_CPU` the calling thread's CPU time.
+fn measure_batched<I>(b: &mut Bencher, mut setup: impl FnMut() -> I, mut f: impl FnMut(I)) {
+    b.iter_custom(|iters| {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let input = setup();
+            let (wall, cpu) = (std::time::Instant::now(), thread_cpu());
+            f(input);
+            total += match (cpu, thread_cpu()) {
+                (Some(start), Some(end)) => end - start,
+                _ => wall.elapsed(),
+            };
+        }
+        total
+    });
+}
+
 /// A world of `consumers` consumer agents and `sellers` seller agents, stepped `WARM_WEEKS`.
 fn world(consumers: u32, sellers: u32) -> Simulation {
     let threads = std::env::var("BENCH_THREADS").ok().and_then(|t| t.parse().ok());
@@ -83,10 +101,24 @@ fn systems(c: &mut Criterion) {
             sim.world.run_system(rank).expect("build_tables runs");
         });
     });
+    // The ranking step alone: the tables rebuilt from the candidates the seller pass leaves
+    // (it uses them up, so each run gets a copy, made outside the time).
+    sim.world.run_system(decide).expect("seller_decisions runs");
+    let candidates = sim.world.resource::<ranking::Tables>().candidates.clone();
+    g.bench_function("rank/100k_sellers", |b| {
+        measure_batched(
+            b,
+            || candidates.clone(),
+            |c| {
+                sim.world.resource_mut::<ranking::Tables>().candidates = c;
+                sim.world.run_system(rank).expect("build_tables runs");
+            },
+        );
+    });
     let settle = sim.world.register_system(settlement::settle);
     // Settlement reads the tables of the sellers now alive (the warm-up's last week ended with
-    // exits and entries): rank them first, so this benchmark also runs on its own.
-    sim.world.run_system(decide).expect("seller_decisions runs");
+    // exits and entries): the ranking above ranked them, so this benchmark also runs on its own.
+    sim.world.resource_mut::<ranking::Tables>().candidates = candidates;
     sim.world.run_system(rank).expect("build_tables runs");
     g.bench_function("settle_and_book/100k_sellers", |b| {
         measure(b, || sim.world.run_system(settle).expect("settle runs"));

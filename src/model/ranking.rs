@@ -235,7 +235,7 @@ struct Candidate {
 }
 
 /// One chunk of sellers' candidates, grouped by table.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ChunkCandidates {
     /// Table `t`'s candidates are `cands[bounds[t]..bounds[t + 1]]`, in storage order.
     cands: Vec<Candidate>,
