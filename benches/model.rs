@@ -117,7 +117,8 @@ fn systems(c: &mut Criterion) {
     });
     let settle = sim.world.register_system(settlement::settle);
     // Settlement reads the tables of the sellers now alive (the warm-up's last week ended with
-    // exits and entries): the ranking above ranked them, so this benchmark also runs on its own.
+    // exits and entries): rank them first, from the candidates above, so that this benchmark
+    // also runs on its own.
     sim.world.resource_mut::<ranking::Tables>().candidates = candidates;
     sim.world.run_system(rank).expect("build_tables runs");
     g.bench_function("settle_and_book/100k_sellers", |b| {
