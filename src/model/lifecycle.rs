@@ -4,7 +4,7 @@
 //! `Poisson(lambda0 * exp(k_e * (margin - m0)))`, so entry falls when margins fall.
 
 use super::agents::*;
-use super::calendar::{Clock, Shocks};
+use super::calendar::Clock;
 use super::market::{Market, Quotes};
 use super::params::Params;
 use super::record::{ExitRecord, Logs};
@@ -127,7 +127,7 @@ pub fn entries(
     clock: Res<Clock>,
     params: Res<Params>,
     market: Res<Market>,
-    shocks: Res<Shocks>,
+    quotes: Res<Quotes>,
     population: Res<Population>,
     mut next_id: ResMut<NextSellerId>,
     mut closing: ResMut<Closing>,
@@ -137,7 +137,6 @@ pub fn entries(
     let base = e.rate_per_week * f64::from(population.initial_sellers);
     let ai_share = ai_curve(&cfg.ai, clock.date);
     let mut rng = rng::world(clock.seed, Stream::Entry, clock.step);
-    let quotes = Quotes::new(&params, &market, &shocks);
     let (a, b, c) = cfg.size_shares;
     for origin in Origin::ALL {
         for kind in Kind::ALL {

@@ -34,10 +34,13 @@ impl Market {
     }
 }
 
-/// Copies this week's CPC, platform policy and customs delays into [`Market`] (end of step 3).
+/// Copies this week's CPC, platform policy and customs delays into [`Market`], and lays out the
+/// week's [`Quotes`] from it and the week's shocks (end of step 3).
 pub fn refresh_market(
     params: Res<Params>,
+    shocks: Res<Shocks>,
     mut market: ResMut<Market>,
+    mut quotes: ResMut<Quotes>,
     platforms: Query<&PlatformAgent>,
     regulators: Query<&RegulatorAgent>,
 ) {
@@ -61,6 +64,7 @@ pub fn refresh_market(
     for g in &regulators {
         market.delay_days[usize::from(g.region)] = g.delay_days;
     }
+    *quotes = Quotes::new(&params, &market, &shocks);
 }
 
 /// A listing's cost and terms under a fulfilment mode.
@@ -76,9 +80,10 @@ pub struct Quote {
 }
 
 /// This week's quote terms for every (origin, mode, category, platform, region): everything in a
-/// [`Quote`] but the seller's own unit cost and AI adoption. Built once a week (and once for
-/// the initial population); a quote then reads one entry instead of walking the scenario.
-#[derive(Debug, Clone)]
+/// [`Quote`] but the seller's own unit cost and AI adoption. A resource, laid out once a week by
+/// [`refresh_market`] (and at set-up for the initial population) and read by the seller
+/// decisions and by entry; a quote then reads one entry instead of walking the scenario.
+#[derive(Resource, Debug, Clone)]
 pub struct Quotes {
     platforms: usize,
     regions: usize,
@@ -164,7 +169,8 @@ impl Quotes {
     /// the platform is not present there.
     #[inline]
     pub fn quote(&self, s: &Seller, mode: Fulfilment, p: usize, r: usize) -> Option<Quote> {
-        let block = (s.origin as usize * 2 + mode as usize) * self.categories + usize::from(s.category);
+        let block =
+            (s.origin as usize * Fulfilment::ALL.len() + mode as usize) * self.categories + usize::from(s.category);
         let t = self.terms[block * self.platforms * self.regions + p * self.regions + r].as_ref()?;
         let goods = s.unit_cost * if s.ai { self.ai_cost_factor } else { 1.0 };
         let write_off = if t.stocked {

@@ -8,7 +8,7 @@
 //! computing them in step 5 (docs/PERFORMANCE.md).
 
 use super::agents::{Finance, Fulfilment, Kind, Listing, ListingVec, Listings, Origin, PlatformAgent, Seller};
-use super::calendar::{Clock, Shocks};
+use super::calendar::Clock;
 use super::choice::sample_weighted;
 use super::market::{Market, Quote, Quotes};
 use super::par;
@@ -41,7 +41,7 @@ struct Ctx<'a> {
     params: &'a Params,
     market: &'a Market,
     /// This week's quote terms.
-    quotes: Quotes,
+    quotes: &'a Quotes,
     ai_hazard: f64,
     /// `[market.pr(p, r)]`: how much more than at base CPC a seller spends per unit of revenue
     /// on ads there, `(cpc / base_cpc)^click_targeting` (1 where the CPC or its base is zero).
@@ -55,7 +55,7 @@ pub fn seller_decisions(
     clock: Res<Clock>,
     params: Res<Params>,
     market: Res<Market>,
-    shocks: Res<Shocks>,
+    quotes: Res<Quotes>,
     population: Res<Population>,
     mut tables: ResMut<Tables>,
     platforms: Query<&PlatformAgent>,
@@ -64,7 +64,7 @@ pub fn seller_decisions(
     let ctx = Ctx {
         params: &params,
         market: &market,
-        quotes: Quotes::new(&params, &market, &shocks),
+        quotes: &quotes,
         // The adoption curve moves with the calendar; warm-up weeks hold it where it starts.
         ai_hazard: if clock.in_warmup() { 0.0 } else { ai_hazard(&params.s.sellers.ai, clock.date) },
         cpc_rise: cpc_rises(&params, &market),
@@ -168,7 +168,7 @@ fn add_listing(ctx: &Ctx, s: &Seller, listings: &mut ListingVec, f: &Finance, u:
     let weights: Vec<f64> = options.iter().map(|o| (o.2 - max).exp()).collect();
     if let Some(i) = sample_weighted(&weights, u) {
         let (p, r, _) = options[i];
-        if let Some(l) = new_listing(s, p, r, &ctx.quotes, ctx.market) {
+        if let Some(l) = new_listing(s, p, r, ctx.quotes, ctx.market) {
             listings.push(l);
         }
     }

@@ -264,6 +264,7 @@ pub fn populate(world: &mut World, seed: u64) {
     for chunk in sellers {
         world.spawn_batch(chunk);
     }
+    world.insert_resource(quotes);
     world.insert_resource(NextSellerId(SELLER_ID_BASE + u64::from(population.initial_sellers)));
 }
 
