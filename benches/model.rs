@@ -28,16 +28,7 @@ fn thread_cpu() -> Option<Duration> {
 
 /// Times `f`: wall time, or with `BENCH_CPU` the calling thread's CPU time.
 fn measure(b: &mut Bencher, mut f: impl FnMut()) {
-    if thread_cpu().is_none() {
-        return b.iter(f);
-    }
-    b.iter_custom(|iters| {
-        let start = thread_cpu().expect("checked above");
-        for _ in 0..iters {
-            f();
-        }
-        thread_cpu().expect("checked above") - start
-    });
+    measure_batched(b, || (), |()| f());
 }
 
 /// Times `f` on a fresh input from `setup` each time, leaving `setup` out of the time: wall
