@@ -207,17 +207,18 @@ pub fn ln_reach(reach: f64) -> f64 {
     reach.max(1e-9).ln()
 }
 
-/// The listing-level terms of [`score`]: `score = seller_score + listing_score`.
+/// The listing-level terms of [`score`], from `ln(1 + sales)`: `score = seller_score +
+/// listing_score`.
 pub fn listing_score(
     w: &crate::config::RankingWeights,
     brand_tilt: f64,
     is_brand: bool,
     clicks: f64,
-    sales: f64,
+    ln_sales: f64,
     direct_penalty: f64,
     is_direct: bool,
 ) -> f64 {
-    w.brand * brand_tilt * f64::from(u8::from(is_brand)) + w.ads * ln_1p(clicks) + w.sales * ln_1p(sales)
+    w.brand * brand_tilt * f64::from(u8::from(is_brand)) + w.ads * ln_1p(clicks) + w.sales * ln_sales
         - w.direct * direct_penalty * f64::from(u8::from(is_direct))
 }
 
@@ -256,6 +257,19 @@ pub struct Inputs<'a> {
     ln_basket: Vec<f64>,
     /// `[size]`: [`ln_reach`] of the size class.
     ln_reach: [f64; 3],
+    /// `[r * TABULATED_UNITS + units]`: `ln(1 + sales)` of a listing that sold `units` agent
+    /// units in region `r` (sales in real units per real seller), the same value as computed
+    /// for it: most listings sell a few units, and the logarithm is a libm call.
+    ln_sales: Vec<f64>,
+}
+
+/// Agent units up to which [`Inputs`] holds `ln(1 + sales)` in a table.
+const TABULATED_UNITS: u32 = 256;
+
+/// A listing's sales in real units per real seller, from the agent units it sold in a region
+/// whose consumer agents stand for `w_c` consumers each (a seller agent for `w_s` sellers).
+fn sales(units: u32, w_c: f64, w_s: f64) -> f64 {
+    f64::from(units) * w_c / w_s
 }
 
 impl<'a> Inputs<'a> {
@@ -279,6 +293,20 @@ impl<'a> Inputs<'a> {
             penalty,
             ln_basket: (0..nr * nc).map(|i| params.basket(i / nc, i % nc).ln()).collect(),
             ln_reach: Size::ALL.map(|size| ln_reach(params.size(size).reach)),
+            ln_sales: (0..nr)
+                .flat_map(|r| (0..TABULATED_UNITS).map(move |units| (r, units)))
+                .map(|(r, units)| ln_1p(sales(units, population.consumer_weight[r], population.seller_weight)))
+                .collect(),
+        }
+    }
+
+    /// `ln(1 + sales)` of a listing that sold `units` agent units in region `r`.
+    #[inline]
+    fn ln_sales(&self, r: usize, units: u32) -> f64 {
+        if units < TABULATED_UNITS {
+            self.ln_sales[r * TABULATED_UNITS as usize + units as usize]
+        } else {
+            ln_1p(sales(units, self.w_c[r], self.w_s))
         }
     }
 
@@ -315,14 +343,13 @@ impl<'a> Inputs<'a> {
                 if params.platform_region(p, r).is_none() {
                     continue;
                 }
-                let sales = f64::from(l.units) * self.w_c[r] / self.w_s;
                 let sc = seller_part
                     + listing_score(
                         w,
                         s.platforms[p].brand_tilt,
                         seller.kind == Kind::Brand,
                         l.clicks,
-                        sales,
+                        self.ln_sales(r, l.units),
                         self.penalty[p * nr + r],
                         is_direct,
                     );
@@ -532,8 +559,24 @@ mod tests {
         };
         let whole = score(&w, 0.6, 0.8, true, 2.0, 30.0, 7.0, 0.9, 0.7, true, 3.0);
         let split = seller_score(&w, 0.6, 2f64.ln_1p(), 0.9, ln_reach(3.0))
-            + listing_score(&w, 0.8, true, 30.0, 7.0, 0.7, true);
+            + listing_score(&w, 0.8, true, 30.0, 7f64.ln_1p(), 0.7, true);
         assert!((whole - split).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tabulated_ln_sales_are_the_computed_ones() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/2026.ron");
+        let params = Params::new(crate::config::load(&path).expect("configs/2026.ron is valid"));
+        let population = Population::new(&params);
+        let inputs = Inputs::new(&params, &population, std::iter::empty());
+        for r in 0..params.regions() {
+            let (w_c, w_s) = (population.consumer_weight[r], population.seller_weight);
+            for units in [0, 1, 2, 17, TABULATED_UNITS - 1, TABULATED_UNITS, 5_000] {
+                let computed = ln_1p(f64::from(units) * w_c / w_s);
+                assert_eq!(inputs.ln_sales(r, units).to_bits(), computed.to_bits(), "region {r}, {units} units");
+            }
+            assert!(inputs.ln_sales(r, 3) > inputs.ln_sales(r, 2), "the table is not all zeros");
+        }
     }
 
     #[test]
