@@ -317,7 +317,7 @@ impl<'a> Inputs<'a> {
         let (nr, nc) = (params.regions(), params.categories());
         let tables = params.platforms() * nr * nc;
         let w = &s.ad_market.ranking;
-        let mut found = Vec::new();
+        let mut found = Vec::with_capacity(listings.iter().map(|ls| ls.0.len()).sum());
         let mut per_seller = Vec::with_capacity(sellers.len());
         let mut listing = 0u32;
         for (i, (seller, ls)) in sellers.iter().zip(listings).enumerate() {
