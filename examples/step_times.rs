@@ -17,10 +17,16 @@ use std::path::Path;
 
 fn main() {
     let arg = |i: usize, default: u32| -> u32 {
-        std::env::args().nth(i).map_or(default, |s| s.parse().expect("arguments are whole numbers"))
+        std::env::args().nth(i).map_or(default, |s| {
+            s.parse().unwrap_or_else(|_| {
+                eprintln!("step_times: argument {i} is `{s}`, not a whole number");
+                eprintln!("usage: step_times [consumers] [warm] [timed] [threads]");
+                std::process::exit(2)
+            })
+        })
     };
     let (consumers, warm, timed) = (arg(1, 1_000_000), arg(2, 60), arg(3, 30).max(1));
-    init_threads(std::env::args().nth(4).map(|t| t.parse().expect("threads is a whole number")));
+    init_threads(std::env::args().nth(4).map(|_| arg(4, 0) as usize));
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/2026.ron");
     let mut s = config::load(&path).expect("configs/2026.ron loads");
     s.scale.consumer_agents = consumers;

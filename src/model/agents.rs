@@ -49,6 +49,21 @@ impl Origin {
     }
 }
 
+/// Tables laid out by walking an enum's `ALL` are indexed by `value as usize` (the quote table,
+/// size classes' reach terms): checked here, at compile time, that `ALL[i] as usize == i`.
+macro_rules! all_in_discriminant_order {
+    ($($t:ty),*) => {$(
+        const _: () = {
+            let mut i = 0;
+            while i < <$t>::ALL.len() {
+                assert!(<$t>::ALL[i] as usize == i, "ALL lists the variants in declaration order");
+                i += 1;
+            }
+        };
+    )*};
+}
+all_in_discriminant_order!(Origin, Kind, Size, Fulfilment);
+
 impl Kind {
     pub const ALL: [Kind; 2] = [Kind::Brand, Kind::WhiteLabel];
     pub fn name(self) -> &'static str {
