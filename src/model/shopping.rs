@@ -360,25 +360,6 @@ pub fn choose_platform<'m>(menu: &'m Menu, c: &Consumer, u: f32) -> Option<&'m P
     menu.options.get(k.min(n - 1))
 }
 
-/// Draws `k` (1 to 64) listings from `table` and picks one by logit against the outside option
-/// (weight 1); returns the chosen listing's place in the table, `None` if the consumer buys
-/// nothing. `premium[flags]` is the premium term for a listing's certifications (bit 0: healthy,
-/// bit 1: sustainable): the consumer's premiums times the table's category relevance. The
-/// shopping step makes the same choice, a batch of shoppers at a time, in [`Week::serve_with`].
-pub fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], rng: &mut Counter) -> Option<u32> {
-    assert!((1..=MAX_OPTIONS).contains(&k), "1 to {MAX_OPTIONS} draws, not {k}");
-    let u = rng.after(k).uniform_f32();
-    let stream = *rng;
-    *rng = rng.after(k + 1);
-    if table.is_empty() {
-        return None;
-    }
-    let mut draws = Batch::<MAX_OPTIONS, 1>::new();
-    draws.draw(std::iter::once(stream), k, table);
-    let [(bought, local)] = draws.choose(table, k, std::iter::once((alpha, premium, u)));
-    bought.then_some(local)
-}
-
 /// Runs every consumer's shopping decision for the week.
 pub fn shop(
     clock: Res<Clock>,
@@ -441,6 +422,25 @@ mod tests {
     use super::*;
     use crate::model::agents::NO_PLATFORM;
     use crate::model::ranking::{Slot, TableInfo};
+
+    /// Draws `k` (1 to 64) listings from `table` and picks one by logit against the outside option
+    /// (weight 1); returns the chosen listing's place in the table, `None` if the consumer buys
+    /// nothing. `premium[flags]` is the premium term for a listing's certifications (bit 0: healthy,
+    /// bit 1: sustainable): the consumer's premiums times the table's category relevance. The
+    /// shopping step makes the same choice, a batch of shoppers at a time, in [`Week::serve_with`].
+    fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], rng: &mut Counter) -> Option<u32> {
+        assert!((1..=MAX_OPTIONS).contains(&k), "1 to {MAX_OPTIONS} draws, not {k}");
+        let u = rng.after(k).uniform_f32();
+        let stream = *rng;
+        *rng = rng.after(k + 1);
+        if table.is_empty() {
+            return None;
+        }
+        let mut draws = Batch::<MAX_OPTIONS, 1>::new();
+        draws.draw(std::iter::once(stream), k, table);
+        let [(bought, local)] = draws.choose(table, k, std::iter::once((alpha, premium, u)));
+        bought.then_some(local)
+    }
 
     #[test]
     fn seasonality_peaks_at_the_peak_week_and_wraps() {

@@ -133,9 +133,9 @@ impl Names {
         SellerYearOut {
             year: y.year,
             seller_id: y.seller_id,
-            origin: y.origin,
-            kind: y.kind,
-            size: y.size,
+            origin: y.origin.name(),
+            kind: y.kind.name(),
+            size: y.size.name(),
             category: self.categories[usize::from(y.category)].clone(),
             platform: self.platform(y.platform),
             revenue_usd: y.revenue_usd,
