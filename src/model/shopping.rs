@@ -22,7 +22,7 @@
 //! pass, thread or order handles it. A listing draw is one 64-bit number (high half: the alias
 //! column, low half: keep or alias) and reads one packed table [`Entry`]; a shopper's draws are
 //! made while the shopper before it chooses, and their entries prefetched. The choice runs in
-//! fixed lanes (8 for K <= 8) so that the compiler unrolls and vectorises it, with
+//! fixed lanes (8 for K <= 8, then 16, 32 or 64) so that the compiler unrolls and vectorises it, with
 //! single-precision [`fast_exp`].
 
 use super::agents::Consumer;
@@ -187,6 +187,7 @@ impl<'a> Week<'a> {
         match self.k {
             0..=8 => self.serve_with::<8>(t, sold, groups),
             9..=16 => self.serve_with::<16>(t, sold, groups),
+            17..=32 => self.serve_with::<32>(t, sold, groups),
             _ => self.serve_with::<MAX_OPTIONS>(t, sold, groups),
         }
     }
@@ -429,14 +430,28 @@ mod tests {
     /// bit 1: sustainable): the consumer's premiums times the table's category relevance. The
     /// shopping step makes the same choice, a batch of shoppers at a time, in [`Week::serve_with`].
     fn choose_listing(table: &[Entry], k: usize, alpha: f32, premium: [f32; 4], rng: &mut Counter) -> Option<u32> {
-        assert!((1..=MAX_OPTIONS).contains(&k), "1 to {MAX_OPTIONS} draws, not {k}");
+        choose_listing_in::<MAX_OPTIONS>(table, k, alpha, premium, rng)
+    }
+
+    /// [`choose_listing`]'s signature.
+    type Choose = fn(&[Entry], usize, f32, [f32; 4], &mut Counter) -> Option<u32>;
+
+    /// [`choose_listing`] in `N >= k` lanes.
+    fn choose_listing_in<const N: usize>(
+        table: &[Entry],
+        k: usize,
+        alpha: f32,
+        premium: [f32; 4],
+        rng: &mut Counter,
+    ) -> Option<u32> {
+        assert!((1..=N).contains(&k), "1 to {N} draws, not {k}");
         let u = rng.after(k).uniform_f32();
         let stream = *rng;
         *rng = rng.after(k + 1);
         if table.is_empty() {
             return None;
         }
-        let mut draws = Batch::<MAX_OPTIONS, 1>::new();
+        let mut draws = Batch::<N, 1>::new();
         draws.draw(std::iter::once(stream), k, table);
         let [(bought, local)] = draws.choose(table, k, std::iter::once((alpha, premium, u)));
         bought.then_some(local)
@@ -594,11 +609,22 @@ mod tests {
             })
             .collect();
         let premium = [0.0, 0.4, -0.2, 0.2];
-        for k in [1, 2, 5, 7, 8, 9, 15, 16, 17, 40, 64] {
+        for k in [1, 2, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40, 64] {
             let (mut bought, mut seen) = (0, std::collections::BTreeSet::new());
             for id in 0..2_000u64 {
                 let mut rng = Counter::new(rng::small_key(5, id, 0));
                 let expected = plain_choice(&table, k, 1.3, premium, rng);
+                // Every lane count the shopping step serves with (`Week::serve`) that holds k.
+                let lanes: [(usize, Choose); 4] = [
+                    (8, choose_listing_in::<8>),
+                    (16, choose_listing_in::<16>),
+                    (32, choose_listing_in::<32>),
+                    (MAX_OPTIONS, choose_listing),
+                ];
+                for (n, choose) in lanes.into_iter().filter(|&(n, _)| k <= n) {
+                    let mut stream = rng;
+                    assert_eq!(choose(&table, k, 1.3, premium, &mut stream), expected, "k = {k} in {n} lanes, {id}");
+                }
                 assert_eq!(choose_listing(&table, k, 1.3, premium, &mut rng), expected, "k = {k}, consumer {id}");
                 assert_eq!(rng.next_u64(), Counter::new(rng::small_key(5, id, 0)).after(k + 1).next_u64());
                 bought += usize::from(expected.is_some());
