@@ -162,7 +162,7 @@ pub fn entries(
                     let bundle = draw_seller(&params, &market, &quotes, id, seg, ai_share, &mut srng);
                     if let Some(t) = &mut closing.tally {
                         let (s, l, f) = &bundle;
-                        t.add(&params, &population, s, l, &f.week, true, true);
+                        t.add(&population, s, l, &vec![0; l.0.len()], &f.week, true, true);
                     }
                     commands.spawn(bundle);
                 }

@@ -6,7 +6,7 @@ use super::agents::*;
 use super::calendar::{Clock, EventQueue};
 use super::lifecycle::ExitReason;
 use super::params::Params;
-use super::settlement::{Closing, SaleCents, cents};
+use super::settlement::{Closing, cents};
 use super::setup::{Population, SELLER_ID_BASE};
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -240,19 +240,24 @@ impl Tally {
         add(&mut self.on_platform, &o.on_platform);
     }
 
-    /// Adds one seller's week; `active` if it is still in the market after exits (else it
-    /// counts as an exit), `entrant` if it entered this week.
+    /// Adds one seller's week; `gmv` is what buyers paid for each listing's sales this week
+    /// (cents, in listing order, as settlement computed it: [`SaleCents::buyer`]); `active` if
+    /// the seller is still in the market after exits (else it counts as an exit), `entrant` if it
+    /// entered this week.
+    ///
+    /// [`SaleCents::buyer`]: super::settlement::SaleCents::buyer
     #[allow(clippy::too_many_arguments)]
     pub fn add(
         &mut self,
-        params: &Params,
         pop: &Population,
         seller: &Seller,
         listings: &Listings,
+        gmv: &[i64],
         week: &Books,
         active: bool,
         entrant: bool,
     ) {
+        debug_assert_eq!(gmv.len(), listings.0.len());
         let w_s = pop.seller_weight;
         let k = segment(seller.origin, seller.kind, seller.size);
         self.seg[k].entries += u32::from(entrant);
@@ -270,11 +275,8 @@ impl Tally {
         self.seg[k].cost += cents(week.cost * w_s);
         let direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
         let seller_level_cost = week.cost - listings_cost(listings);
-        for l in &listings.0 {
+        for (l, &buyer) in listings.0.iter().zip(gmv) {
             let r = usize::from(l.region);
-            let take = params.s.platforms[usize::from(l.platform)].take_rate;
-            let units = f64::from(l.units) * pop.consumer_weight[r];
-            let buyer = SaleCents::new(units, l.price, l.vat, l.duty, take).buyer();
             self.all_gmv += buyer;
             self.region_gmv[r] += buyer;
             if seller.kind == Kind::Brand {

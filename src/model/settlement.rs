@@ -222,12 +222,14 @@ impl Ctx<'_> {
         let params = self.params;
         let recording = !self.clock.in_warmup();
         let mut sum = Sums::new(params.platforms(), params.regions(), params.categories(), recording);
+        // Each listing's GMV this week (cents), for the tally; reused from seller to seller.
+        let mut gmv = Vec::new();
         for i in 0..rows.sellers.len() {
             if let Some(ahead) = rows.listings.get(i + par::PREFETCH_AHEAD) {
                 ahead.prefetch();
             }
             let (s, ls, f) = (&mut rows.sellers[i], &mut rows.listings[i], &mut rows.finance[i]);
-            self.settle(row + i, s, ls, &mut sum);
+            self.settle(row + i, s, ls, &mut sum, &mut gmv);
             accounting::book_week(params, self.population, s, ls, f);
             let k = segment(s.origin, s.kind, s.size);
             sum.segment_revenue[k] += cents(f.week.revenue);
@@ -237,22 +239,23 @@ impl Ctx<'_> {
                 sum.leaving.push((s.id, rows.entities[i], reason));
             }
             if let Some(t) = &mut sum.tally {
-                t.add(params, self.population, s, ls, &f.week, exit.is_none(), false);
+                t.add(self.population, s, ls, &gmv, &f.week, exit.is_none(), false);
             }
         }
         sum
     }
 
     /// Step 7 for the seller in storage row `row`: customs on its direct parcels, then its
-    /// sales into its listings and the week's sums.
+    /// sales into its listings and the week's sums; `gmv` is set to each listing's GMV (cents).
     #[inline]
-    fn settle(&self, row: usize, seller: &Seller, ls: &mut Listings, sum: &mut Sums) {
+    fn settle(&self, row: usize, seller: &Seller, ls: &mut Listings, sum: &mut Sums, gmv: &mut Vec<i64>) {
         let params = self.params;
         let s = &params.s;
         let (nr, nc) = (params.regions(), params.categories());
         let w_s = self.population.seller_weight;
         let first = self.tables.seller_first[row] as usize;
         let direct = seller.origin == Origin::Cn && seller.mode == Fulfilment::DirectParcel;
+        gmv.clear();
         for (slot, l) in ls.0.iter_mut().enumerate() {
             let (p, r) = (usize::from(l.platform), usize::from(l.region));
             let mut units = self.tables.units_sold(first + slot);
@@ -260,6 +263,7 @@ impl Ctx<'_> {
                 // Not in any table this week: no sales.
                 l.units = 0;
                 l.seized = 0;
+                gmv.push(0);
                 continue;
             }
             let w_c = self.population.consumer_weight[r];
@@ -284,6 +288,7 @@ impl Ctx<'_> {
             let take = s.platforms[p].take_rate;
             let sale = SaleCents::new(f64::from(units) * w_c, l.price, l.vat, l.duty, take);
             let pr = p * nr + r;
+            gmv.push(sale.buyer());
             sum.gmv[pr] += sale.buyer();
             sum.units[pr] += u64::from(units);
             sum.fees[pr] += sale.fee;
