@@ -7,7 +7,6 @@ pub use summary::{Summary, YearSummary, summarize};
 
 use crate::config::Scenario;
 use crate::error::SimError;
-use crate::model::par;
 use crate::model::record::{ExitRecord, SellerYearRow};
 use crate::run::Results;
 use serde::{Deserialize, Serialize};
@@ -267,23 +266,17 @@ impl OutputDir {
         self.json("manifest.json", manifest)
     }
 
-    /// Writes `rows` as CSV. Large files (a full-scale run writes about 800 MB) are formatted in
-    /// pieces on the model's threads, a window of pieces at a time, and written in order: the
-    /// bytes are those of one writer taking the rows one by one.
-    fn csv<T: Serialize + Default + Sync>(&self, name: &str, rows: &[T]) -> Result<(), SimError> {
+    fn csv<T: Serialize + Default>(&self, name: &str, rows: &[T]) -> Result<(), SimError> {
         write_atomic(&self.dir.join(name), |w| {
             if rows.is_empty() {
                 // A file with no rows still names its columns.
                 return w.write_all(&header_line::<T>());
             }
-            let pieces: Vec<&[T]> = rows.chunks(CSV_PIECE_ROWS).collect();
-            for (i, window) in pieces.chunks(4 * par::threads()).enumerate() {
-                let texts = par::map(window.iter().enumerate(), |(j, piece)| csv_text(piece, i == 0 && j == 0));
-                for text in texts {
-                    w.write_all(&text?)?;
-                }
+            let mut out = csv::Writer::from_writer(w);
+            for row in rows {
+                out.serialize(row).map_err(std::io::Error::other)?;
             }
-            Ok(())
+            out.flush()
         })
     }
 
@@ -293,18 +286,6 @@ impl OutputDir {
             w.write_all(b"\n")
         })
     }
-}
-
-/// Rows of a CSV file formatted by one work item.
-const CSV_PIECE_ROWS: usize = 1 << 14;
-
-/// `rows` as CSV text, led by the header line if `header`.
-fn csv_text<T: Serialize>(rows: &[T], header: bool) -> std::io::Result<Vec<u8>> {
-    let mut out = csv::WriterBuilder::new().has_headers(header).from_writer(Vec::new());
-    for row in rows {
-        out.serialize(row).map_err(std::io::Error::other)?;
-    }
-    out.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 /// The CSV header line of a row type (the csv crate writes it with the first record only).
@@ -333,36 +314,4 @@ pub fn write_atomic(path: &Path, body: impl FnOnce(&mut dyn Write) -> std::io::R
         let _ = fs::remove_file(&tmp);
         SimError::io(path, e)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Serialize, Default)]
-    struct Row {
-        n: usize,
-        name: Name,
-        x: f64,
-    }
-
-    /// A file written in pieces holds the bytes one writer makes of the rows, header once, with
-    /// the model's pool running (or not: the unit-test binary may have none).
-    #[test]
-    fn csv_in_pieces_is_csv_in_one_go() {
-        crate::model::init_threads(Some(2));
-        let tmp = tempfile::tempdir().expect("temporary directory");
-        let out = OutputDir::claim(tmp.path(), false).expect("claimed");
-        let name = Name("cn, \"quoted\"".into());
-        for n in [0, 1, CSV_PIECE_ROWS, 9 * CSV_PIECE_ROWS + 7] {
-            let rows: Vec<Row> = (0..n).map(|i| Row { n: i, name: name.clone(), x: i as f64 / 3.0 }).collect();
-            out.csv("rows.csv", &rows).expect("written");
-            let mut one = csv::Writer::from_writer(Vec::new());
-            for row in &rows {
-                one.serialize(row).expect("serialized");
-            }
-            let expected = if n == 0 { header_line::<Row>() } else { one.into_inner().expect("flushed") };
-            assert_eq!(fs::read(tmp.path().join("rows.csv")).expect("read"), expected, "{n} rows");
-        }
-    }
 }
