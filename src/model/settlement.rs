@@ -288,8 +288,9 @@ impl Ctx<'_> {
             let take = s.platforms[p].take_rate;
             let sale = SaleCents::new(f64::from(units) * w_c, l.price, l.vat, l.duty, take);
             let pr = p * nr + r;
-            gmv.push(sale.buyer());
-            sum.gmv[pr] += sale.buyer();
+            let buyer = sale.buyer();
+            gmv.push(buyer);
+            sum.gmv[pr] += buyer;
             sum.units[pr] += u64::from(units);
             sum.fees[pr] += sale.fee;
             sum.ad_cents[pr] += cents(l.ad_spend * w_s);
