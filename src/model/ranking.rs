@@ -383,20 +383,55 @@ impl<'a> Inputs<'a> {
 const EMPTY: Candidate =
     Candidate { score: 0.0, slot: Slot { local: 0, base: 0.0, value: 0.0 }, ln_price: 0.0, days: 0.0, flags: 0 };
 
-/// Builds one table from its candidates into `out`; returns the ranking-weighted mean ln price
-/// and delivery days (NaN for an empty table).
-fn assemble(cands: &[Candidate], out: &mut [Entry]) -> (f64, f64) {
+/// A table build's working buffers, kept by each thread from week to week: a large table's
+/// buffers are megabytes, which the allocator would otherwise hand back to the kernel and take
+/// again as fresh (zeroed) pages every week.
+#[derive(Default)]
+struct Scratch {
+    cands: Vec<Candidate>,
+    weights: Vec<f64>,
+    prob: Vec<f64>,
+    alias: Vec<u32>,
+    stack: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Builds table `t` from every chunk's candidates for it into `out`; returns the
+/// ranking-weighted mean ln price and delivery days (NaN for an empty table).
+fn assemble_table(chunks: &[ChunkCandidates], t: usize, out: &mut [Entry]) -> (f64, f64) {
+    SCRATCH.with_borrow_mut(|scratch| {
+        let Scratch { cands, .. } = scratch;
+        cands.clear();
+        for ch in chunks {
+            cands.extend_from_slice(&ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize]);
+        }
+        let cands = std::mem::take(cands);
+        let stats = assemble(&cands, out, scratch);
+        scratch.cands = cands;
+        stats
+    })
+}
+
+/// Builds one table from its candidates into `out` (every entry is written); returns the
+/// ranking-weighted mean ln price and delivery days (NaN for an empty table).
+fn assemble(cands: &[Candidate], out: &mut [Entry], scratch: &mut Scratch) -> (f64, f64) {
     if cands.is_empty() {
         return (f64::NAN, f64::NAN);
     }
+    let Scratch { weights, prob, alias, stack, .. } = scratch;
     let max = cands.iter().map(|x| x.score).fold(f64::NEG_INFINITY, f64::max);
-    let weights: Vec<f64> = cands.iter().map(|x| (x.score - max).exp()).collect();
+    weights.clear();
+    weights.extend(cands.iter().map(|x| (x.score - max).exp()));
     let total: f64 = weights.iter().sum();
-    let mean_ln_price = cands.iter().zip(&weights).map(|(x, w)| f64::from(x.ln_price) * w).sum::<f64>() / total;
-    let mean_days = cands.iter().zip(&weights).map(|(x, w)| f64::from(x.days) * w).sum::<f64>() / total;
-    let mut prob = vec![0.0; cands.len()];
-    let mut alias = vec![0u32; cands.len()];
-    vose(&weights, &mut prob, &mut alias, &mut Vec::new());
+    let mean_ln_price = cands.iter().zip(&*weights).map(|(x, w)| f64::from(x.ln_price) * w).sum::<f64>() / total;
+    let mean_days = cands.iter().zip(&*weights).map(|(x, w)| f64::from(x.days) * w).sum::<f64>() / total;
+    // `vose` writes every element of `prob` and `alias`.
+    prob.resize(cands.len(), 0.0);
+    alias.resize(cands.len(), 0);
+    vose(weights, prob, alias, stack);
     for (i, e) in out.iter_mut().enumerate() {
         let a = alias[i];
         let (own, other) = (&cands[i], &cands[a as usize]);
@@ -447,10 +482,15 @@ pub fn build_tables(
     tables.seller_first.push(n);
 
     // Lay the tables out one after another, then build them in parallel.
+    let mut lens = vec![0u32; ntables];
+    for ch in &chunks {
+        for (len, b) in lens.iter_mut().zip(ch.bounds.windows(2)) {
+            *len += b[1] - b[0];
+        }
+    }
     tables.info.clear();
     let mut start = 0u32;
-    for t in 0..ntables {
-        let len: u32 = chunks.iter().map(|ch| ch.bounds[t + 1] - ch.bounds[t]).sum();
+    for (t, &len) in lens.iter().enumerate() {
         let cat = &s.categories[t % nc];
         tables.info.push(TableInfo {
             start,
@@ -460,20 +500,14 @@ pub fn build_tables(
         });
         start += len;
     }
-    tables.entries.clear();
+    // Every entry is written when its table is built: the buffer keeps last week's (no memset).
     tables.entries.resize(start as usize, Entry::default());
     let outs = par::split_by_lengths(&mut tables.entries, tables.info.iter().map(|i| i.len as usize));
     let chunks = &chunks;
     let stats = par::map_largest_first(
         outs.into_iter().enumerate().collect(),
         |(_, out)| out.len(),
-        |(t, out)| {
-            let mut cands = Vec::with_capacity(out.len());
-            for ch in chunks {
-                cands.extend_from_slice(&ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize]);
-            }
-            assemble(&cands, out)
-        },
+        |(t, out)| assemble_table(chunks, t, out),
     );
 
     // Each listing's position: its table's start, the earlier chunks' candidates there, and its
@@ -486,13 +520,13 @@ pub fn build_tables(
             acc[t] += ch.bounds[t + 1] - ch.bounds[t];
         }
     }
-    tables.position.clear();
     tables.position.resize(n as usize, NOT_LISTED);
     let counts = chunks.iter().map(|ch| ch.per_seller.iter().sum::<u32>() as usize);
     let parts = par::split_by_lengths(&mut tables.position, counts);
     let before = &before;
     par::map(parts.into_iter().enumerate(), |(i, out)| {
         let ch = &chunks[i];
+        out.fill(NOT_LISTED);
         for t in 0..ntables {
             let at = before[i * ntables + t];
             let own = &ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize];
@@ -600,7 +634,7 @@ mod tests {
             .map(|(i, s)| cand(i as u32, *s))
             .collect();
         let mut out = vec![Entry::default(); cands.len()];
-        assemble(&cands, &mut out);
+        assemble(&cands, &mut out, &mut Scratch::default());
         let mut hits = [0u64; 4];
         let mut rng = crate::rng::Counter::new(5);
         let n = 400_000;
