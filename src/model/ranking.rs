@@ -383,12 +383,18 @@ impl<'a> Inputs<'a> {
 const EMPTY: Candidate =
     Candidate { score: 0.0, slot: Slot { local: 0, base: 0.0, value: 0.0 }, ln_price: 0.0, days: 0.0, flags: 0 };
 
-/// A table build's working buffers, kept by each thread from week to week: a large table's
-/// buffers are megabytes, which the allocator would otherwise hand back to the kernel and take
-/// again as fresh (zeroed) pages every week.
+/// A thread's buffers for building tables, kept from week to week so that a week's table
+/// builds allocate nothing.
 #[derive(Default)]
 struct Scratch {
+    /// The table's candidates, gathered from every chunk.
     cands: Vec<Candidate>,
+    alias: AliasBuffers,
+}
+
+/// [`assemble`]'s working buffers.
+#[derive(Default)]
+struct AliasBuffers {
     weights: Vec<f64>,
     prob: Vec<f64>,
     alias: Vec<u32>,
@@ -402,26 +408,22 @@ thread_local! {
 /// Builds table `t` from every chunk's candidates for it into `out`; returns the
 /// ranking-weighted mean ln price and delivery days (NaN for an empty table).
 fn assemble_table(chunks: &[ChunkCandidates], t: usize, out: &mut [Entry]) -> (f64, f64) {
-    SCRATCH.with_borrow_mut(|scratch| {
-        let Scratch { cands, .. } = scratch;
+    SCRATCH.with_borrow_mut(|Scratch { cands, alias }| {
         cands.clear();
         for ch in chunks {
             cands.extend_from_slice(&ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize]);
         }
-        let cands = std::mem::take(cands);
-        let stats = assemble(&cands, out, scratch);
-        scratch.cands = cands;
-        stats
+        assemble(cands, out, alias)
     })
 }
 
 /// Builds one table from its candidates into `out` (every entry is written); returns the
 /// ranking-weighted mean ln price and delivery days (NaN for an empty table).
-fn assemble(cands: &[Candidate], out: &mut [Entry], scratch: &mut Scratch) -> (f64, f64) {
+fn assemble(cands: &[Candidate], out: &mut [Entry], buffers: &mut AliasBuffers) -> (f64, f64) {
     if cands.is_empty() {
         return (f64::NAN, f64::NAN);
     }
-    let Scratch { weights, prob, alias, stack, .. } = scratch;
+    let AliasBuffers { weights, prob, alias, stack } = buffers;
     let max = cands.iter().map(|x| x.score).fold(f64::NEG_INFINITY, f64::max);
     weights.clear();
     weights.extend(cands.iter().map(|x| (x.score - max).exp()));
@@ -634,7 +636,7 @@ mod tests {
             .map(|(i, s)| cand(i as u32, *s))
             .collect();
         let mut out = vec![Entry::default(); cands.len()];
-        assemble(&cands, &mut out, &mut Scratch::default());
+        assemble(&cands, &mut out, &mut AliasBuffers::default());
         let mut hits = [0u64; 4];
         let mut rng = crate::rng::Counter::new(5);
         let n = 400_000;
