@@ -389,7 +389,7 @@ const EMPTY: Candidate =
 struct Scratch {
     /// The table's candidates, gathered from every chunk.
     cands: Vec<Candidate>,
-    alias: AliasBuffers,
+    buffers: AliasBuffers,
 }
 
 /// [`assemble`]'s working buffers.
@@ -408,12 +408,12 @@ thread_local! {
 /// Builds table `t` from every chunk's candidates for it into `out`; returns the
 /// ranking-weighted mean ln price and delivery days (NaN for an empty table).
 fn assemble_table(chunks: &[ChunkCandidates], t: usize, out: &mut [Entry]) -> (f64, f64) {
-    SCRATCH.with_borrow_mut(|Scratch { cands, alias }| {
+    SCRATCH.with_borrow_mut(|Scratch { cands, buffers }| {
         cands.clear();
         for ch in chunks {
             cands.extend_from_slice(&ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize]);
         }
-        assemble(cands, out, alias)
+        assemble(cands, out, buffers)
     })
 }
 
@@ -483,13 +483,18 @@ pub fn build_tables(
     }
     tables.seller_first.push(n);
 
-    // Lay the tables out one after another, then build them in parallel.
+    // A chunk's candidates for a table follow the earlier chunks' there: `before[i * ntables + t]`
+    // counts those, and the running counts end as the tables' lengths.
+    let mut before = vec![0u32; chunks.len() * ntables];
     let mut lens = vec![0u32; ntables];
-    for ch in &chunks {
-        for (len, b) in lens.iter_mut().zip(ch.bounds.windows(2)) {
-            *len += b[1] - b[0];
+    for (i, ch) in chunks.iter().enumerate() {
+        for (t, len) in lens.iter_mut().enumerate() {
+            before[i * ntables + t] = *len;
+            *len += ch.bounds[t + 1] - ch.bounds[t];
         }
     }
+
+    // Lay the tables out one after another, then build them in parallel.
     tables.info.clear();
     let mut start = 0u32;
     for (t, &len) in lens.iter().enumerate() {
@@ -514,23 +519,15 @@ pub fn build_tables(
 
     // Each listing's position: its table's start, the earlier chunks' candidates there, and its
     // place among its chunk's. Chunks own disjoint ranges of listing numbers.
-    let mut before = vec![0u32; chunks.len() * ntables];
-    let mut acc: Vec<u32> = tables.info.iter().map(|i| i.start).collect();
-    for (i, ch) in chunks.iter().enumerate() {
-        for t in 0..ntables {
-            before[i * ntables + t] = acc[t];
-            acc[t] += ch.bounds[t + 1] - ch.bounds[t];
-        }
-    }
     tables.position.resize(n as usize, NOT_LISTED);
     let counts = chunks.iter().map(|ch| ch.per_seller.iter().sum::<u32>() as usize);
     let parts = par::split_by_lengths(&mut tables.position, counts);
-    let before = &before;
+    let (before, info) = (&before, &tables.info);
     par::map(parts.into_iter().enumerate(), |(i, out)| {
         let ch = &chunks[i];
         out.fill(NOT_LISTED);
         for t in 0..ntables {
-            let at = before[i * ntables + t];
+            let at = info[t].start + before[i * ntables + t];
             let own = &ch.cands[ch.bounds[t] as usize..ch.bounds[t + 1] as usize];
             for (j, c) in own.iter().enumerate() {
                 out[c.slot.local as usize] = at + j as u32;
