@@ -89,7 +89,6 @@ pub fn draw_consumer(params: &Params, seed: u64, id: u64, r: usize) -> Consumer 
         health: health as f32,
         green: green as f32,
         region: r as u8,
-        last_platform: NO_PLATFORM,
         social,
     }
 }
@@ -246,7 +245,8 @@ pub fn populate(world: &mut World, seed: u64) {
     }
     let region_of = |id: u64| first_id.partition_point(|&f| f <= id) - 1;
     let consumers = par::map_ranges(id as usize, SPAWN_CHUNK, |ids| {
-        ids.map(|id| draw_consumer(&params, seed, id as u64, region_of(id as u64))).collect::<Vec<_>>()
+        ids.map(|id| (draw_consumer(&params, seed, id as u64, region_of(id as u64)), LastPlatform::NONE))
+            .collect::<Vec<_>>()
     });
     for chunk in consumers {
         world.spawn_batch(chunk);

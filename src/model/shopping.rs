@@ -25,7 +25,7 @@
 //! fixed lanes (8 for K <= 8, then 16, 32 or 64) so that the compiler unrolls and vectorises it, with
 //! single-precision [`fast_exp`].
 
-use super::agents::Consumer;
+use super::agents::{Consumer, LastPlatform};
 use super::calendar::{Clock, Trends};
 use super::choice::fast_exp;
 use super::par;
@@ -127,10 +127,11 @@ impl<'a> Week<'a> {
         }
     }
 
-    /// Pass 1 for one consumer: whether it shops this week, and if so at which table.
-    pub fn visit(&self, c: &Consumer, row: u16) -> Option<(usize, Shopper)> {
+    /// Pass 1 for one consumer, who last bought on platform `last`: whether it shops this week,
+    /// and if so at which table.
+    pub fn visit(&self, c: &Consumer, last: u8, row: u16) -> Option<(usize, Shopper)> {
         let (shops, rng) = self.shops(c);
-        if shops { self.destination(c, row, rng) } else { None }
+        if shops { self.destination(c, last, row, rng) } else { None }
     }
 
     /// Whether consumer `c` shops this week, and its stream after that draw.
@@ -141,10 +142,10 @@ impl<'a> Week<'a> {
         (shops, rng)
     }
 
-    /// The table a shopper will draw from (by category and platform), and the shopper; `None` if
-    /// no platform offers its category in its region.
+    /// The table a shopper who last bought on platform `last` will draw from (by category and
+    /// platform), and the shopper; `None` if no platform offers its category in its region.
     #[inline(always)]
-    fn destination(&self, c: &Consumer, row: u16, mut rng: Counter) -> Option<(usize, Shopper)> {
+    fn destination(&self, c: &Consumer, last: u8, row: u16, mut rng: Counter) -> Option<(usize, Shopper)> {
         let r = usize::from(c.region);
         let nc = self.categories;
         let u = rng.uniform();
@@ -152,15 +153,15 @@ impl<'a> Week<'a> {
         // shares are sorted); rounding can leave `u` past the last, which picks the last.
         let cat =
             self.cum_category[r * nc..(r + 1) * nc].iter().map(|&x| usize::from(x <= u)).sum::<usize>().min(nc - 1);
-        let chosen = choose_platform(&self.tables.menus[r * nc + cat], c, rng.uniform_f32())?;
+        let chosen = choose_platform(&self.tables.menus[r * nc + cat], c, last, rng.uniform_f32())?;
         Some((chosen.table as usize, Shopper { rng, row, alpha: c.alpha, health: c.health, green: c.green }))
     }
 
-    /// Pass 1 for a chunk of at most 2^16 consumers: its shoppers, queued by table. Consumers
-    /// are taken in blocks: first who shops, listed without branches (to the CPU, whether a
-    /// consumer shops is a coin flip), then where the block's shoppers go.
+    /// Pass 1 for a chunk of at most 2^16 consumers and their last platforms: its shoppers,
+    /// queued by table. Consumers are taken in blocks: first who shops, listed without branches
+    /// (to the CPU, whether a consumer shops is a coin flip), then where the block's shoppers go.
     #[inline(never)]
-    fn visit_chunk(&self, consumers: &[Consumer], queues: &mut [Queue]) {
+    fn visit_chunk(&self, consumers: &[Consumer], last: &[LastPlatform], queues: &mut [Queue]) {
         const BLOCK: usize = 256;
         assert!(consumers.len() <= 1 << 16, "a chunk's rows are 16-bit");
         let mut rows = [0u16; BLOCK];
@@ -174,7 +175,8 @@ impl<'a> Week<'a> {
                 m += usize::from(shops);
             }
             for (&row, &rng) in rows[..m].iter().zip(&rngs[..m]) {
-                if let Some((t, sh)) = self.destination(&consumers[usize::from(row)], row, rng) {
+                let i = usize::from(row);
+                if let Some((t, sh)) = self.destination(&consumers[i], last[i].0, row, rng) {
                     queues[t].shoppers.push(sh);
                 }
             }
@@ -338,10 +340,11 @@ impl<const N: usize, const B: usize> Batch<N, B> {
     }
 }
 
-/// The platform logit: the menu's weights for the consumer's social-video use, with the
-/// last-used platform's weight times the loyalty multiplier; `None` if the menu is empty.
+/// The platform logit: the menu's weights for the consumer's social-video use, with the weight
+/// of `last`, the platform it last bought from, times the loyalty multiplier; `None` if the menu
+/// is empty.
 #[inline]
-pub fn choose_platform<'m>(menu: &'m Menu, c: &Consumer, u: f32) -> Option<&'m PlatformOption> {
+pub fn choose_platform<'m>(menu: &'m Menu, c: &Consumer, last: u8, u: f32) -> Option<&'m PlatformOption> {
     let s = usize::from(c.social);
     let (cum, weight) = (&menu.cum[s], &menu.weight[s]);
     let n = cum.len();
@@ -350,7 +353,7 @@ pub fn choose_platform<'m>(menu: &'m Menu, c: &Consumer, u: f32) -> Option<&'m P
     }
     // Loyalty adds `extra` to the last platform's weight, so to every running total from it on.
     // A last platform not on the menu (or none) has place `n`, past the totals, and weight 0.
-    let from = usize::from(menu.index_of[usize::from(c.last_platform)]).min(n);
+    let from = usize::from(menu.index_of[usize::from(last)]).min(n);
     let extra = weight[from] * (c.loyalty_mult - 1.0);
     let target = u * (cum[n - 1] + extra);
     let mut k = 0;
@@ -367,15 +370,17 @@ pub fn shop(
     params: Res<Params>,
     trends: Res<Trends>,
     mut tables: ResMut<Tables>,
-    mut consumers: Query<&mut Consumer>,
+    mut consumers: Query<(&Consumer, &mut LastPlatform)>,
     mut queues: Local<Queues>,
 ) {
     let mut sold = std::mem::take(&mut tables.sold);
     let week = Week::new(&clock, &params, &trends, &tables);
     let mut storage: Vec<_> = consumers.contiguous_iter_mut().expect("consumers are stored in tables").collect();
-    let chunk = consumer_chunk(storage.iter().map(|part| part.len()).sum());
-    let mut chunks: Vec<&mut [Consumer]> =
-        storage.iter_mut().flat_map(|part| part.bypass_change_detection().chunks_mut(chunk)).collect();
+    let chunk = consumer_chunk(storage.iter().map(|(part, _)| part.len()).sum());
+    let mut chunks: Vec<(&[Consumer], &mut [LastPlatform])> = storage
+        .iter_mut()
+        .flat_map(|(part, last)| part.chunks(chunk).zip(last.bypass_change_detection().chunks_mut(chunk)))
+        .collect();
     let ntables = week.tables.info.len();
     queues.0.resize_with(chunks.len(), Vec::new);
     for q in &mut queues.0 {
@@ -387,7 +392,7 @@ pub fn shop(
     }
 
     // 1. Who shops where.
-    par::map(chunks.iter().map(|c| &**c).zip(queues.0.iter_mut()), |(c, q)| week.visit_chunk(c, q));
+    par::map(chunks.iter().zip(queues.0.iter_mut()), |((c, last), q)| week.visit_chunk(c, last, q));
 
     // 2. Table by table.
     let mut groups: Vec<Vec<&mut Queue>> = (0..ntables).map(|_| Vec::with_capacity(chunks.len())).collect();
@@ -404,10 +409,10 @@ pub fn shop(
 
     // 3. Buyers remember the platform. Tables are numbered `(p * regions + r) * categories + c`.
     let per_platform = week.tables.menus.len().max(1);
-    par::map(chunks.iter_mut().zip(&queues.0), |(consumers, q)| {
+    par::map(chunks.iter_mut().zip(&queues.0), |((_, last), q)| {
         for (t, queue) in q.iter().enumerate() {
             for &row in &queue.buyers {
-                consumers[usize::from(row)].last_platform = (t / per_platform) as u8;
+                last[usize::from(row)] = LastPlatform((t / per_platform) as u8);
             }
         }
     });
@@ -477,26 +482,24 @@ mod tests {
             health: 0.0,
             green: 0.0,
             region: 0,
-            last_platform: 7,
             social: true,
         };
-        let shares = |c: &Consumer| {
+        let shares = |c: &Consumer, last: u8| {
             let mut hits = [0u32; 8];
             let n = 100_000;
             for i in 0..n {
                 let u = (i as f32 + 0.5) / n as f32;
-                hits[usize::from(choose_platform(&menu, c, u).expect("options").platform)] += 1;
+                hits[usize::from(choose_platform(&menu, c, last, u).expect("options").platform)] += 1;
             }
             [2, 5, 7].map(|p| f64::from(hits[p]) / f64::from(n))
         };
         // Weights 1, 2 x 3 (social), 1 x 2 (loyal): 1/9, 6/9, 2/9.
-        let got = shares(&c);
+        let got = shares(&c, 7);
         for (g, e) in got.iter().zip([1.0 / 9.0, 6.0 / 9.0, 2.0 / 9.0]) {
             assert!((g - e).abs() < 1e-3, "{got:?}");
         }
         c.social = false;
-        c.last_platform = NO_PLATFORM;
-        let got = shares(&c);
+        let got = shares(&c, NO_PLATFORM);
         for (g, e) in got.iter().zip([0.25, 0.5, 0.25]) {
             assert!((g - e).abs() < 1e-3, "{got:?}");
         }
@@ -548,10 +551,9 @@ mod tests {
                 health,
                 green: 0.0,
                 region: 0,
-                last_platform: NO_PLATFORM,
                 social: false,
             };
-            let (t, mut sh) = week.visit(&c, 0).expect("everyone shops");
+            let (t, mut sh) = week.visit(&c, NO_PLATFORM, 0).expect("everyone shops");
             assert_eq!(t, 0);
             let h = sh.health * 0.5;
             if let Some(l) = choose_listing(tables.table(0), 1, sh.alpha, [0.0, h, 0.0, h], &mut sh.rng) {
