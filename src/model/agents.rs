@@ -208,8 +208,10 @@ pub struct Books {
     pub cost: f64,
 }
 
-/// A consumer agent: small, plain data (the hot loop reads millions of these).
+/// A consumer agent: small, plain data (the hot loop reads millions of these). Every consumer
+/// also has a [`LastPlatform`] (added when it is spawned).
 #[derive(Component, Debug, Clone, Copy)]
+#[require(LastPlatform = LastPlatform::NONE)]
 pub struct Consumer {
     pub id: u64,
     /// Price sensitivity alpha.

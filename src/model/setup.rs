@@ -244,9 +244,7 @@ pub fn populate(world: &mut World, seed: u64) {
         id += u64::from(*n);
     }
     let region_of = |id: u64| first_id.partition_point(|&f| f <= id) - 1;
-    spawn_drawn(world, id as usize, |id| {
-        (draw_consumer(&params, seed, id as u64, region_of(id as u64)), LastPlatform::NONE)
-    });
+    spawn_drawn(world, id as usize, |id| draw_consumer(&params, seed, id as u64, region_of(id as u64)));
     let ai_share = params.s.sellers.ai.initial_share;
     spawn_drawn(world, population.initial_sellers as usize, |sid| {
         let id = SELLER_ID_BASE + sid as u64;
@@ -297,5 +295,26 @@ mod tests {
         assert_eq!(parts.iter().sum::<u32>(), 100);
         assert_eq!(parts, vec![34, 33, 33]);
         assert_eq!(apportion(10, &[280.0, 55.0]), vec![8, 2]);
+    }
+
+    #[test]
+    fn drawn_agents_are_spawned_in_order_and_consumers_bought_nowhere_yet() {
+        let consumer = |id: usize| Consumer {
+            id: id as u64,
+            alpha: 1.0,
+            propensity: 1.0,
+            loyalty_mult: 1.0,
+            health: 0.0,
+            green: 0.0,
+            region: 0,
+            social: false,
+        };
+        let mut world = World::new();
+        let n = 2 * SPAWN_CHUNK + 5;
+        spawn_drawn(&mut world, n, consumer);
+        let mut query = world.query::<(&Consumer, &LastPlatform)>();
+        let ids: Vec<u64> = query.iter(&world).map(|(c, _)| c.id).collect();
+        assert_eq!(ids, (0..n as u64).collect::<Vec<_>>());
+        assert!(query.iter(&world).all(|(_, last)| *last == LastPlatform::NONE));
     }
 }
