@@ -264,7 +264,7 @@ const SPAWN_GROUP: usize = 32;
 
 /// Draws agents `0..n` (agent `i` by `draw(i)`, which takes its own keyed stream) in parallel
 /// chunks and spawns them in order, a group of chunks at a time: only a group's agents wait
-/// outside the world, not all of them (at 2x10^7 consumers these were 800 MB at the run's peak).
+/// outside the world, not all of them (at 2x10^7 consumers, 640 MB of `Consumer`s).
 fn spawn_drawn<B>(world: &mut World, n: usize, draw: impl Fn(usize) -> B + Sync)
 where
     B: Bundle<Effect: bevy_ecs::bundle::NoBundleEffect> + Send,

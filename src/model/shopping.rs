@@ -411,8 +411,9 @@ pub fn shop(
     let per_platform = week.tables.menus.len().max(1);
     par::map(chunks.iter_mut().zip(&queues.0), |((_, last), q)| {
         for (t, queue) in q.iter().enumerate() {
+            let platform = LastPlatform((t / per_platform) as u8);
             for &row in &queue.buyers {
-                last[usize::from(row)] = LastPlatform((t / per_platform) as u8);
+                last[usize::from(row)] = platform;
             }
         }
     });
