@@ -33,7 +33,8 @@ enum Command {
         /// Worker threads inside the tick [default: all cores]. Results do not depend on it.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,
-        /// Write into a non-empty directory that is not a previous sim output.
+        /// Write into a non-empty directory, or replace a run of another scenario, seed or sim
+        /// version there. Without it a rerun may only rewrite its own previous output.
         #[arg(long)]
         force: bool,
         /// Print nothing but errors (no progress bar, no summary table).

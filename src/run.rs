@@ -140,7 +140,7 @@ pub fn run(opts: &RunOptions, progress: &mut dyn FnMut(u32, u32)) -> Result<RunO
         scenario.seed = seed;
     }
     let dir = opts.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.name));
-    let target = output::OutputDir::claim(&dir, opts.force)?;
+    let target = output::OutputDir::claim(&dir, opts.force, &output::scenario_sha256(&scenario))?;
     let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     crate::model::init_threads(Some(threads));
     let started = chrono::Utc::now();

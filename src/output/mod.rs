@@ -154,6 +154,10 @@ pub struct Manifest {
     pub scenario: String,
     pub config_path: String,
     pub config_sha256: String,
+    /// SHA-256 of the scenario as run ([`scenario_sha256`]): a run with the same digest and
+    /// version reproduces this one's data files byte for byte.
+    #[serde(default)]
+    pub scenario_sha256: String,
     pub seed: u64,
     pub version: String,
     pub threads: usize,
@@ -189,7 +193,8 @@ impl Manifest {
             tool: TOOL.into(),
             scenario: s.name.clone(),
             config_path: config.display().to_string(),
-            config_sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            config_sha256: hex(&digest),
+            scenario_sha256: scenario_sha256(s),
             seed: results.seed,
             version: env!("CARGO_PKG_VERSION").into(),
             threads,
@@ -206,12 +211,25 @@ impl Manifest {
     }
 }
 
-/// Whether `dir` holds a previous run of this tool.
-pub fn is_previous_output(dir: &Path) -> bool {
-    fs::read_to_string(dir.join("manifest.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .is_some_and(|v| v.get("tool").and_then(|t| t.as_str()) == Some(TOOL))
+/// Lower-case hex of a digest.
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of the scenario as run: its JSON form after `base:` overlays, `set:` and `--seed`,
+/// so that it names everything a run's data files depend on but the program's version.
+pub fn scenario_sha256(s: &Scenario) -> String {
+    hex(&Sha256::digest(serde_json::to_vec(s).expect("a scenario serializes")))
+}
+
+/// The manifest of the previous run of this tool in `dir`, if there is one.
+pub fn previous_run(dir: &Path) -> Option<Manifest> {
+    let text = fs::read_to_string(dir.join("manifest.json")).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if value.get("tool").and_then(|t| t.as_str()) != Some(TOOL) {
+        return None;
+    }
+    serde_json::from_value(value).ok()
 }
 
 /// An output directory this run may write into.
@@ -220,18 +238,37 @@ pub struct OutputDir {
 }
 
 impl OutputDir {
-    /// Claims `dir`: it must be missing, empty, a previous output of this tool, or `force`d.
-    pub fn claim(dir: &Path, force: bool) -> Result<Self, SimError> {
+    /// Claims `dir` for a run of the scenario whose [`scenario_sha256`] is `scenario`. The
+    /// directory must be missing, empty, a previous run of the same scenario by this version
+    /// (which the run reproduces byte for byte), or `force`d: a result that differs is never
+    /// replaced without `--force`.
+    pub fn claim(dir: &Path, force: bool, scenario: &str) -> Result<Self, SimError> {
         if dir.exists() {
             if !dir.is_dir() {
                 return Err(SimError::Usage(format!("{}: exists and is not a directory", dir.display())));
             }
             let empty = fs::read_dir(dir).map_err(|e| SimError::io(dir, e))?.next().is_none();
-            if !empty && !force && !is_previous_output(dir) {
-                return Err(SimError::Usage(format!(
-                    "{}: not empty and not a previous sim output; use --force to write into it, or --out DIR",
-                    dir.display()
-                )));
+            if !empty && !force {
+                match previous_run(dir) {
+                    None => {
+                        return Err(SimError::Usage(format!(
+                            "{}: not empty and not a previous sim output; use --force to write into it, or --out DIR",
+                            dir.display()
+                        )));
+                    }
+                    Some(m) if m.scenario_sha256 != scenario || m.version != env!("CARGO_PKG_VERSION") => {
+                        return Err(SimError::Usage(format!(
+                            "{}: holds another run (scenario `{}`, seed {}, sim {}, started {}), which this run would \
+                             replace; use --force to replace it, or --out DIR",
+                            dir.display(),
+                            m.scenario,
+                            m.seed,
+                            m.version,
+                            m.started_at
+                        )));
+                    }
+                    Some(_) => {} // the same scenario and seed: the run rewrites the same files
+                }
             }
         }
         fs::create_dir_all(dir).map_err(|e| SimError::io(dir, e))?;

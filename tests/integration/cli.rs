@@ -69,16 +69,34 @@ fn a_foreign_non_empty_directory_is_refused_and_left_untouched() {
 }
 
 #[test]
-fn a_previous_output_is_rewritten_without_force() {
+fn a_previous_run_is_rewritten_only_by_the_same_scenario_and_seed_or_with_force() {
     let f = Fixture::new();
     let config = f.scenario("tiny", TINY);
-    f.sim(["run", config.to_str().unwrap(), "--out", "out", "--quiet"]).ok();
-    let first = std::fs::read(f.path().join("out/ticks.csv")).unwrap();
-    f.sim(["run", config.to_str().unwrap(), "--out", "out", "--quiet", "--seed", "5"]).ok();
-    assert_ne!(std::fs::read(f.path().join("out/ticks.csv")).unwrap(), first);
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(f.path().join("out/manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["seed"], 5);
+    let config = config.to_str().unwrap();
+    let read = |name: &str| std::fs::read(f.path().join("out").join(name)).unwrap();
+    let seed = |m: Vec<u8>| serde_json::from_slice::<serde_json::Value>(&m).unwrap()["seed"].clone();
+    f.sim(["run", config, "--out", "out", "--quiet"]).ok();
+    let (ticks, manifest) = (read("ticks.csv"), read("manifest.json"));
+
+    // The same scenario and seed reproduce the same files, so a rerun may rewrite them.
+    f.sim(["run", config, "--out", "out", "--quiet", "--threads", "1"]).ok();
+    assert_eq!(read("ticks.csv"), ticks);
+    assert_ne!(read("manifest.json"), manifest, "the rerun wrote its own manifest");
+
+    // Another seed, or another scenario, would replace a different result: refused, untouched.
+    let manifest = read("manifest.json");
+    let err = f.sim(["run", config, "--out", "out", "--quiet", "--seed", "5"]).usage_error();
+    assert!(err.contains("out") && err.contains("another run") && err.contains("--force"), "{err}");
+    assert!(err.contains("scenario `tiny`"), "the message names what is there: {err}");
+    let edited = f.scenario("tiny", &[TINY, &[("calendar.weeks", "20")]].concat());
+    let err = f.sim(["run", edited.to_str().unwrap(), "--out", "out", "--quiet"]).usage_error();
+    assert!(err.contains("another run"), "{err}");
+    assert_eq!((read("ticks.csv"), read("manifest.json")), (ticks.clone(), manifest));
+
+    // --force replaces it.
+    f.sim(["run", config, "--out", "out", "--quiet", "--seed", "5", "--force"]).ok();
+    assert_ne!(read("ticks.csv"), ticks);
+    assert_eq!(seed(read("manifest.json")), 5);
 }
 
 #[test]

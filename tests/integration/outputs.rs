@@ -268,6 +268,8 @@ fn the_manifest_records_the_run() {
     let digest: String =
         Sha256::digest(std::fs::read(&config_path).unwrap()).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(m["config_sha256"], digest);
+    let as_run: String = Sha256::digest(serde_json::to_vec(&s).unwrap()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(m["scenario_sha256"], as_run, "the digest of the scenario as loaded, bases applied");
     assert_eq!(m["seed"], s.seed);
     assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(m["threads"], 2);
