@@ -1,7 +1,7 @@
 //! `sim compare DIR_A DIR_B`: headline outcomes of two runs side by side, and overlay plots.
 
 use crate::error::SimError;
-use crate::output::{Summary, YearSummary};
+use crate::output::{Summary, YearSummary, read_summary};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -77,15 +77,9 @@ pub fn table(a: &Summary, b: &Summary) -> String {
     s
 }
 
-fn summary(dir: &Path) -> Result<Summary, SimError> {
-    let path = dir.join("summary.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| SimError::io(&path, e))?;
-    serde_json::from_str(&text).map_err(|e| SimError::Usage(format!("{}: not a sim summary: {e}", path.display())))
-}
-
 /// Compares two output directories: returns the table and writes overlay plots into `out`.
 pub fn compare(a: &Path, b: &Path, out: &Path) -> Result<(String, Vec<PathBuf>), SimError> {
-    let (sa, sb) = (summary(a)?, summary(b)?);
+    let (sa, sb) = (read_summary(a)?, read_summary(b)?);
     let (ra, rb) = (crate::plot::load_run(a)?, crate::plot::load_run(b)?);
     let plots = crate::plot::write_charts(out, &[&ra, &rb])?;
     Ok((table(&sa, &sb), plots))

@@ -340,16 +340,13 @@ pub fn judge(runs: &[Summary]) -> Vec<Verdict> {
 pub fn load_summaries(dirs: &[impl AsRef<Path>]) -> Result<Vec<Summary>, SimError> {
     let mut out: Vec<Summary> = Vec::new();
     for dir in dirs {
-        let path = dir.as_ref().join("summary.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| SimError::io(&path, e))?;
-        let s: Summary = serde_json::from_str(&text)
-            .map_err(|e| SimError::Usage(format!("{}: not a sim summary: {e}", path.display())))?;
+        let s = crate::output::read_summary(dir.as_ref())?;
         if let Some(first) = out.first()
             && first.scenario != s.scenario
         {
             return Err(SimError::Usage(format!(
                 "{}: scenario `{}` differs from `{}`: facts compare seeds of one scenario",
-                path.display(),
+                dir.as_ref().join("summary.json").display(),
                 s.scenario,
                 first.scenario
             )));

@@ -58,8 +58,9 @@ struct Overlay {
     add_events: Vec<Event>,
 }
 
-/// Just enough of a file to tell an overlay from a whole scenario.
+/// Just enough of a file to tell an overlay from a whole scenario (named as one in errors).
 #[derive(Deserialize)]
+#[serde(rename = "Scenario")]
 struct Probe {
     #[serde(default)]
     base: Option<String>,

@@ -222,6 +222,18 @@ pub fn scenario_sha256(s: &Scenario) -> String {
     hex(&Sha256::digest(serde_json::to_vec(s).expect("a scenario serializes")))
 }
 
+/// The `summary.json` of the output directory `dir`; a directory without one is a usage error.
+pub fn read_summary(dir: &Path) -> Result<Summary, SimError> {
+    let path = dir.join("summary.json");
+    let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            SimError::Usage(format!("{}: no summary.json here; not a sim output directory", dir.display()))
+        }
+        _ => SimError::io(&path, e),
+    })?;
+    serde_json::from_str(&text).map_err(|e| SimError::Usage(format!("{}: not a sim summary: {e}", path.display())))
+}
+
 /// The manifest of the previous run of this tool in `dir`, if there is one.
 pub fn previous_run(dir: &Path) -> Option<Manifest> {
     let text = fs::read_to_string(dir.join("manifest.json")).ok()?;

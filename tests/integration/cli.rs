@@ -151,10 +151,12 @@ fn plot_redraws_the_charts_of_an_output_directory() {
             assert!(run.stdout.contains(&format!("{chart}.{ext}")), "{}", run.stdout);
         }
     }
-    // A directory that is not a run's output is bad input.
+    // A directory that is not a run's output is bad input, to every command that reads runs.
     std::fs::create_dir(f.path().join("empty")).unwrap();
-    let err = f.sim(["plot", "empty"]).usage_error();
-    assert!(err.contains("empty"), "{err}");
+    for args in [vec!["plot", "empty"], vec!["compare", "out", "empty"], vec!["facts", "empty"]] {
+        let err = f.sim(&args).usage_error();
+        assert!(err.contains("empty") && !err.contains("os error"), "sim {args:?}: {err}");
+    }
 }
 
 #[test]
