@@ -236,6 +236,17 @@ fn a_value_out_of_range_names_the_field_and_the_allowed_range() {
     let mut s = real();
     s.scale.real_sellers = f64::NAN;
     assert_eq!(validate_strings(&s), ["scale.real_sellers: = NaN: must be > 0"]);
+    // Extreme numbers and open-ended ranges read without screenfuls of digits.
+    let mut s = real();
+    s.regions[0].purchase_probability = 1e308;
+    s.categories[0].parcel_freight_usd = -2.5;
+    assert_eq!(
+        validate_strings(&s),
+        [
+            "regions[0].purchase_probability: = 1e308: must be in [1e-9, 1]",
+            "categories[0].parcel_freight_usd: = -2.5: must be >= 0"
+        ]
+    );
 }
 
 #[test]

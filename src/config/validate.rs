@@ -35,6 +35,12 @@ struct Checker {
 /// Tolerance for shares that must sum to 1.
 const SUM_TOLERANCE: f64 = 1e-6;
 
+/// A number as a message shows it: plain (`0.25`, `2000`), or in exponent form when that would
+/// take a screenful of digits (`1e308`, `1e-9`).
+fn number(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-4..1e9).contains(&v.abs()) { format!("{v:e}") } else { format!("{v}") }
+}
+
 impl Checker {
     fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, message));
@@ -44,8 +50,12 @@ impl Checker {
     fn range(&mut self, field: &str, v: f64, lo: f64, hi: f64, hi_open: bool) {
         let ok = v.is_finite() && v >= lo && if hi_open { v < hi } else { v <= hi };
         if !ok {
-            let close = if hi_open { ")" } else { "]" };
-            self.push(field, format!("= {v}: must be in [{lo}, {hi}{close}"));
+            let (v, close) = (number(v), if hi_open { ")" } else { "]" });
+            if hi == f64::MAX {
+                self.push(field, format!("= {v}: must be >= {}", number(lo)));
+            } else {
+                self.push(field, format!("= {v}: must be in [{}, {}{close}", number(lo), number(hi)));
+            }
         }
     }
 
@@ -55,7 +65,7 @@ impl Checker {
 
     fn positive(&mut self, field: &str, v: f64) {
         if !(v.is_finite() && v > 0.0) {
-            self.push(field, format!("= {v}: must be > 0"));
+            self.push(field, format!("= {}: must be > 0", number(v)));
         }
     }
 
@@ -74,7 +84,7 @@ impl Checker {
         self.range(&format!("{field}.0"), a, lo, hi, false);
         self.range(&format!("{field}.1"), b, lo, hi, false);
         if a > b {
-            self.push(field, format!("= ({a}, {b}): low end must not exceed high end"));
+            self.push(field, format!("= ({}, {}): low end must not exceed high end", number(a), number(b)));
         }
     }
 
