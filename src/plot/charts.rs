@@ -102,15 +102,22 @@ pub(super) fn platform_name(id: &str) -> String {
         "tiktok" | "tiktokshop" => "TikTok Shop".into(),
         "ebay" => "eBay".into(),
         "walmart" => "Walmart".into(),
+        "localother" => "Local & other".into(),
         "etsy" => "Etsy".into(),
         "shopify" | "dtc" | "direct" => id.replace('_', " "),
         _ => title_case(id),
     }
 }
 
-/// Display name of a region id: short ids upper-cased ("us" -> "US").
+/// Display name of a region id: the usual abbreviations ("latam" -> "LatAm", "mena" -> "MENA"),
+/// other short ids upper-cased ("us" -> "US").
 pub(super) fn region_name(id: &str) -> String {
-    if id.len() <= 3 { id.to_uppercase() } else { title_case(id) }
+    match id {
+        "latam" => "LatAm".into(),
+        "mena" => "MENA".into(),
+        _ if id.len() <= 3 => id.to_uppercase(),
+        _ => title_case(id),
+    }
 }
 
 pub(super) fn title_case(s: &str) -> String {
