@@ -505,8 +505,9 @@ struct StripLayout {
     key_rows: usize,
 }
 
-/// Height of a row of the event key, and the text size of the strip.
+/// Height of a row of the event key.
 const KEY_ROW_H: i32 = 20;
+/// Text size of the labels and numbers at the lines, and of the key.
 const STRIP_TEXT: f64 = 15.0;
 const KEY_TEXT: f64 = 14.0;
 
@@ -528,8 +529,9 @@ fn strip_layout<DB: DrawingBackend>(
     evs.sort_by(|a, b| (a.date, &a.label).cmp(&(b.date, &b.label)));
     let width = |s: &str, size: f64| -> R<i32> { Ok(area.estimate_text_size(s, &text(size)).ctx()?.0 as i32) };
     let lines: Vec<i32> = evs.iter().map(|e| event_x(span, e.date, range)).collect();
-    let boxes = |texts: &[String]| -> R<Vec<(i32, i32)>> {
-        texts.iter().zip(&lines).map(|(t, &x)| Ok((x, width(t, STRIP_TEXT)? + 8))).collect()
+    // (line x, box width) of each text at its line.
+    let boxes = |texts: &[String], lines: &[i32]| -> R<Vec<(i32, i32)>> {
+        texts.iter().zip(lines).map(|(t, &x)| Ok((x, width(t, STRIP_TEXT)? + 8))).collect()
     };
     let place = |texts: Vec<String>, items: Vec<(i32, i32)>, rows: Vec<(usize, i32)>| -> Vec<Placed> {
         texts
@@ -540,7 +542,7 @@ fn strip_layout<DB: DrawingBackend>(
             .collect()
     };
     let labels: Vec<String> = evs.iter().map(|e| e.label.clone()).collect();
-    let items = boxes(&labels)?;
+    let items = boxes(&labels, &lines)?;
     if let Some(rows) = layout_labels(&items, range, false, MAX_STRIP_ROWS) {
         return Ok(StripLayout { placed: place(labels, items, rows), key: Vec::new(), key_col_w: 0, key_rows: 0 });
     }
@@ -557,8 +559,7 @@ fn strip_layout<DB: DrawingBackend>(
             first = i + 1;
         }
     }
-    let items: Vec<(i32, i32)> =
-        tags.iter().zip(&tag_lines).map(|(t, &x)| Ok((x, width(t, STRIP_TEXT)? + 8))).collect::<R<_>>()?;
+    let items = boxes(&tags, &tag_lines)?;
     // Tags are narrow: as many rows as they need, so that none hides another.
     let rows = layout_labels(&items, range, true, usize::MAX).unwrap_or_default();
     let mut key_col_w = 0;
