@@ -11,6 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::common::*;
 use super::data::{EventMark, RunData, TickRow};
+use super::events::{draw_event_strip, strip_height};
 use super::{PlotError, ensure_fonts};
 
 /// Moving-average window (weeks) used where weekly noise hurts readability.

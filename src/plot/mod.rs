@@ -13,6 +13,7 @@
 mod charts;
 pub(crate) mod common;
 mod data;
+mod events;
 mod platform;
 #[cfg(test)]
 mod tests;

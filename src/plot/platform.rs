@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use super::charts::*;
 use super::common::*;
 use super::data::{EventMark, RunData};
+use super::events::{draw_event_strip, strip_height};
 use super::{PlotError, ensure_fonts};
 
 /// Platforms ordered by total GMV (largest first) over all runs, with colors.
