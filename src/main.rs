@@ -336,6 +336,20 @@ fn print_sweep(o: &sweep::SweepOutcome) {
     }
 }
 
+/// A count with thousands separators: 1480950 -> "1,480,950".
+fn thousands(n: impl Into<i64>) -> String {
+    let n: i64 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 fn print_outcome(o: &RunOutcome) {
     let s: &Summary = &o.summary;
     println!(
@@ -347,9 +361,10 @@ fn print_outcome(o: &RunOutcome) {
         o.results.agent_steps_per_second / 1e6
     );
     println!();
+    println!("{}", format!("{:<6} {:>12} {:>8} {:>10}  {:^23}", "", "", "", "sellers", "sellers exited").trim_end());
     println!(
-        "{:<6} {:>12} {:>8} {:>10} {:>10} {:>10}  top platforms by GMV share",
-        "year", "GMV bn USD", "growth", "sellers", "exits BR", "exits WL"
+        "{:<6} {:>12} {:>8} {:>10} {:>10} {:>12}  top platforms by GMV share",
+        "year", "GMV bn USD", "growth", "at end", "brand", "white label"
     );
     for y in &s.years {
         let growth = y.gmv_growth.map_or("-".to_string(), |g| format!("{:+.1}%", g * 100.0));
@@ -357,13 +372,13 @@ fn print_outcome(o: &RunOutcome) {
         shares.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
         let top: Vec<String> = shares.iter().take(3).map(|(p, v)| format!("{p} {:.1}%", *v * 100.0)).collect();
         println!(
-            "{:<6} {:>12.1} {:>8} {:>10} {:>10} {:>10}  {}",
+            "{:<6} {:>12.1} {:>8} {:>10} {:>10} {:>12}  {}",
             y.year,
             y.gmv_usd / 1e9,
             growth,
-            y.active_sellers_end,
-            y.exits_by_kind.get("brand").copied().unwrap_or(0),
-            y.exits_by_kind.get("white_label").copied().unwrap_or(0),
+            thousands(y.active_sellers_end),
+            thousands(y.exits_by_kind.get("brand").copied().unwrap_or(0)),
+            thousands(y.exits_by_kind.get("white_label").copied().unwrap_or(0)),
             top.join(", ")
         );
     }
@@ -371,5 +386,19 @@ fn print_outcome(o: &RunOutcome) {
     println!("Data files: {}", o.dir.display());
     if let Some(first) = o.plots.first() {
         println!("Plots:      {}", first.parent().map_or(first.clone(), |p| p.to_path_buf()).display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_480_950), "1,480,950");
+        assert_eq!(thousands(-12_345), "-12,345");
     }
 }

@@ -126,6 +126,9 @@ fn the_default_output_directory_is_outputs_slash_the_scenario_name() {
     for year in ["2024", "2025"] {
         assert!(run.stdout.lines().any(|l| l.starts_with(year)), "no {year} row in\n{}", run.stdout);
     }
+    for column in ["GMV bn USD", "growth", "sellers exited", "brand", "white label", "top platforms by GMV share"] {
+        assert!(run.stdout.contains(column), "no `{column}` column in\n{}", run.stdout);
+    }
 }
 
 #[test]
