@@ -211,8 +211,8 @@ impl Manifest {
     }
 }
 
-/// Lower-case hex of a digest.
-fn hex(digest: &[u8]) -> String {
+/// Lower-case hex of a digest (or of its first bytes).
+pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -244,6 +244,23 @@ pub fn previous_run(dir: &Path) -> Option<Manifest> {
     serde_json::from_value(value).ok()
 }
 
+/// Why a run of the scenario whose [`scenario_sha256`] is `scenario` may not write into the
+/// non-empty directory `dir` without `--force`; `None` if `dir` holds a run of the same scenario
+/// by this version, which the run reproduces byte for byte.
+fn refusal(dir: &Path, scenario: &str) -> Option<String> {
+    let Some(m) = previous_run(dir) else {
+        return Some("not empty and not a previous sim output; use --force to write into it, or --out DIR".into());
+    };
+    if m.scenario_sha256 == scenario && m.version == env!("CARGO_PKG_VERSION") {
+        return None;
+    }
+    Some(format!(
+        "holds another run (scenario `{}`, seed {}, sim {}, started {}), which this run would replace; \
+         use --force to replace it, or --out DIR",
+        m.scenario, m.seed, m.version, m.started_at
+    ))
+}
+
 /// An output directory this run may write into.
 pub struct OutputDir {
     dir: PathBuf,
@@ -260,27 +277,11 @@ impl OutputDir {
                 return Err(SimError::Usage(format!("{}: exists and is not a directory", dir.display())));
             }
             let empty = fs::read_dir(dir).map_err(|e| SimError::io(dir, e))?.next().is_none();
-            if !empty && !force {
-                match previous_run(dir) {
-                    None => {
-                        return Err(SimError::Usage(format!(
-                            "{}: not empty and not a previous sim output; use --force to write into it, or --out DIR",
-                            dir.display()
-                        )));
-                    }
-                    Some(m) if m.scenario_sha256 != scenario || m.version != env!("CARGO_PKG_VERSION") => {
-                        return Err(SimError::Usage(format!(
-                            "{}: holds another run (scenario `{}`, seed {}, sim {}, started {}), which this run would \
-                             replace; use --force to replace it, or --out DIR",
-                            dir.display(),
-                            m.scenario,
-                            m.seed,
-                            m.version,
-                            m.started_at
-                        )));
-                    }
-                    Some(_) => {} // the same scenario and seed: the run rewrites the same files
-                }
+            if !empty
+                && !force
+                && let Some(why) = refusal(dir, scenario)
+            {
+                return Err(SimError::Usage(format!("{}: {why}", dir.display())));
             }
         }
         fs::create_dir_all(dir).map_err(|e| SimError::io(dir, e))?;

@@ -398,5 +398,5 @@ pub fn sweep_id(spec: &SweepSpec, base: &Value) -> String {
         "metrics": spec.metrics,
     });
     let digest = Sha256::digest(serde_json::to_vec(&key).expect("JSON values serialize"));
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    crate::output::hex(&digest[..8])
 }
