@@ -46,17 +46,11 @@ pub fn key(seed: u64, stream: Stream, id: u64, tick: u32) -> u64 {
     mix(mix(mix(seed ^ mix(stream as u64)) ^ id) ^ u64::from(tick))
 }
 
-/// The part of [`key`] that depends on the seed and stream only: hoisted out of loops over
-/// agents, `key_from(stream_key(seed, stream), id, tick) == key(seed, stream, id, tick)`.
+/// The part of [`key`] that depends on the seed and stream only, hoisted out of the loop over
+/// consumers for [`small_key`].
 #[inline]
 pub fn stream_key(seed: u64, stream: Stream) -> u64 {
     mix(seed ^ mix(stream as u64))
-}
-
-/// [`key`] from a precomputed [`stream_key`].
-#[inline]
-pub fn key_from(stream_key: u64, id: u64, tick: u32) -> u64 {
-    mix(mix(stream_key ^ id) ^ u64::from(tick))
 }
 
 /// A one-hash key for agents whose ids are below 2^40 (consumers) in ticks below 2^24: the
@@ -150,7 +144,6 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a, d);
-        assert_eq!(key_from(stream_key(7, Stream::Shopping), 42, 3), key(7, Stream::Shopping, 42, 3));
         let mut c = Counter::new(key(7, Stream::Shopping, 42, 3));
         let (x, y) = (c.next_u64(), c.next_u64());
         assert_ne!(x, y);

@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 pub struct Scenario {
     /// Short name, used for the output directory and plot titles. `[A-Za-z0-9_.-]+`.
     pub name: String,
-    /// Free text shown in the manifest.
+    /// Free text shown in the manifest (default: empty).
     #[serde(default)]
     pub description: String,
-    /// Master seed of the run; `sim run --seed` overrides it.
+    /// Master seed of the run, 0 to 2^64 - 1 (default 0); `sim run --seed` overrides it.
     #[serde(default)]
     pub seed: u64,
     pub calendar: Calendar,
@@ -29,10 +29,11 @@ pub struct Scenario {
     pub ad_market: AdMarket,
     pub platform_strategy: PlatformStrategy,
     pub regulators: Vec<Regulator>,
-    /// Dated policy events, applied at the start of the week that contains their date.
+    /// Dated policy events, applied at the start of the week that contains their date
+    /// (default: none).
     #[serde(default)]
     pub events: Vec<Event>,
-    /// Stochastic shocks drawn every week.
+    /// Stochastic shocks drawn every week (default: none).
     #[serde(default)]
     pub shocks: Vec<Shock>,
     #[serde(default)]
@@ -51,7 +52,7 @@ pub struct Calendar {
     /// Number of weekly ticks, 1 to 2000.
     pub weeks: u32,
     /// Spin-up weeks simulated before `start` under the start's conditions (no events, no
-    /// trends, nothing recorded), so the seller population settles first; 0 to 520.
+    /// trends, nothing recorded), so the seller population settles first; 0 to 520 (default 0).
     #[serde(default)]
     pub warmup_weeks: u32,
 }
@@ -74,7 +75,8 @@ pub struct Scale {
 pub struct Region {
     /// Identifier, e.g. `us`.
     pub id: String,
-    /// Emerging (true) or mature (false) market.
+    /// Emerging (true) or mature (false) market (default false; descriptive, read by no
+    /// mechanism).
     #[serde(default)]
     pub emerging: bool,
     /// Real online shoppers, millions (> 0).
@@ -92,8 +94,10 @@ pub struct Region {
     pub mobile_share: f64,
     /// Utility lost per day of delivery time (beta_d), in [0, 5].
     pub delivery_sensitivity: f64,
-    /// Share of the region's purchases that go to local sellers at the start, in [0, 1]; sets
-    /// how many local seller agents the region gets.
+    /// Share of the region's purchases made from local sellers, in [0, 1]. It only sets how
+    /// many local seller agents live in the region (their homes are weighted by
+    /// `online_shoppers_m x purchase_probability x local_share`); purchases are not steered to
+    /// local sellers by it.
     pub local_share: f64,
 }
 
@@ -101,10 +105,11 @@ pub struct Region {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Category {
+    /// Identifier used in field paths and outputs (unique).
     pub id: String,
-    /// Unit cost range, USD, for sellers from China.
+    /// Unit cost range, USD, for sellers from China, within [0.01, 1e6].
     pub unit_cost_cn: (f64, f64),
-    /// Unit cost range, USD, for local sellers.
+    /// Unit cost range, USD, for local sellers, within [0.01, 1e6].
     pub unit_cost_local: (f64, f64),
     /// Freight per unit of a direct parcel from China, USD (>= 0).
     pub parcel_freight_usd: f64,
@@ -131,7 +136,9 @@ pub enum BusinessModel {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Platform {
+    /// Identifier used in field paths and outputs (unique).
     pub id: String,
+    /// Business model (Marketplace, FullyManaged, SemiManaged, SocialCommerce).
     pub model: BusinessModel,
     /// Commission on the seller's price, in [0, 1).
     pub take_rate: f64,
@@ -143,7 +150,8 @@ pub struct Platform {
     pub brand_tilt: f64,
     /// Ranking penalty on direct-parcel listings (multiplies `ranking.direct`), in [0, 10].
     pub direct_penalty: f64,
-    /// Yearly drift of attractiveness in every region (utility units per year), in [-5, 5].
+    /// Yearly drift of attractiveness in every region (utility units per year), in [-5, 5]
+    /// (default 0).
     #[serde(default)]
     pub attractiveness_drift: f64,
     /// Marketing budget, million USD per week (>= 0).
@@ -156,8 +164,9 @@ pub struct Platform {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformRegion {
+    /// Region id (one of `regions[].id`).
     pub region: String,
-    /// Present in the region (an event may switch it).
+    /// Present in the region (default true; an event may switch it).
     #[serde(default = "default_true")]
     pub present: bool,
     /// Base utility of the platform for the region's consumers, in [-10, 10].
@@ -183,15 +192,17 @@ pub struct Sellers {
     pub entrant_brand_share: f64,
     /// Size mix (small, medium, large) at the start and for entrants; sums to 1.
     pub size_shares: (f64, f64, f64),
-    /// Per-size parameters.
+    /// Parameters of small sellers.
     pub small: SizeClass,
+    /// Parameters of medium sellers.
     pub medium: SizeClass,
+    /// Parameters of large sellers.
     pub large: SizeClass,
     /// Quality range for brand sellers, within [0, 1].
     pub quality_brand: (f64, f64),
     /// Quality range for white-label sellers, within [0, 1].
     pub quality_white_label: (f64, f64),
-    /// Initial brand equity range for brands (>= 0).
+    /// Initial brand equity range for brands, within [0, 1e6].
     pub equity_brand: (f64, f64),
     /// Markup over landed cost, brands, range within [0, 5].
     pub markup_brand: (f64, f64),
@@ -375,11 +386,12 @@ pub struct Consumers {
     pub platform_price_weight: f64,
     /// Platform choice: weight of delivery days (b_d), in [0, 5].
     pub platform_delivery_weight: f64,
-    /// Listings drawn per shopping trip (K), 1 to 64.
+    /// Listings drawn per shopping trip (K), 1 to 64 (MODEL's default: 8).
     pub candidates: u32,
     /// Utility of the outside option at the region's basket price, in [-10, 10].
     pub outside_utility: f64,
-    /// Q4 seasonal peak: extra purchase probability at the peak week, in [0, 3].
+    /// Q4 seasonal peak: relative rise of the purchase probability at the peak week, in [0, 3]
+    /// (the probability is multiplied by `1 + q4_peak` there).
     pub q4_peak: f64,
     /// Week of year of the seasonal peak, 1 to 52.
     pub peak_week: u32,
@@ -395,8 +407,9 @@ pub struct AdMarket {
     pub cpc_inflation: BTreeMap<String, f64>,
     /// Elasticity of CPC to bid demand over sponsored supply, in [0, 3].
     pub elasticity: f64,
-    /// Week whose competition ratio is the reference (CPC stays at its base until then, while
-    /// sellers' ad budgets form), 1 to 520.
+    /// Tick (0 is the first warm-up week) from which the competition ratio is taken as
+    /// the reference: the first positive ratio at or after it (CPC stays at its base until
+    /// then, while sellers' ad budgets form), 1 to 520.
     pub reference_week: u32,
     /// How far sellers defend their clicks when CPC rises, in [0, 1]: ad spend is
     /// `ad_intensity x expected revenue x (cpc / base_cpc)^click_targeting`; 0 keeps spend a fixed
@@ -408,18 +421,26 @@ pub struct AdMarket {
     pub ranking: RankingWeights,
 }
 
-/// Weights of the listing ranking score (MODEL step 5).
+/// Weights (theta) of the listing ranking score (MODEL step 5), each in [0, 20]: a listing's
+/// weight in its table is `exp(score)`, and each weight multiplies one term of the score.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RankingWeights {
+    /// On the seller's rating signal `(rating - 1) / 4` in [0, 1] (quality and delivery).
     pub quality: f64,
+    /// On `brand_tilt` of the platform, for brand sellers.
     pub brand: f64,
+    /// On `ln(1 + brand equity)`.
     pub equity: f64,
+    /// On `ln(1 + clicks bought)` this week.
     pub ads: f64,
+    /// On `ln(1 + units sold)` last week.
     pub sales: f64,
+    /// On the seller's compliance level in [0, 1].
     pub compliance: f64,
+    /// On the platform's direct-parcel penalty, subtracted for direct-parcel listings.
     pub direct: f64,
-    /// Weight of ln(reach) of the seller's size class.
+    /// On `ln(reach)` of the seller's size class.
     pub reach: f64,
 }
 
@@ -427,8 +448,10 @@ pub struct RankingWeights {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Regulator {
+    /// Region id (one of `regions[].id`); one regulator per region.
     pub region: String,
-    /// De minimis threshold for parcels from China, USD of customs value; 0 = no exemption.
+    /// De minimis threshold for parcels from China, USD of customs value (>= 0); 0 = no
+    /// exemption.
     pub de_minimis_usd: f64,
     /// Ad valorem tariff on goods from China by category id, in [0, 5].
     pub tariff: BTreeMap<String, f64>,
@@ -444,7 +467,7 @@ pub struct Regulator {
     pub compliance_usd_per_seller_week: f64,
     /// Share of direct parcels inspected, in [0, 1].
     pub inspection_rate: f64,
-    /// Delay added to inspected parcels, days (>= 0).
+    /// Delay added to inspected parcels, days, in [0, 60].
     pub inspection_delay_days: f64,
     /// Chance an inspected non-compliant parcel is seized, in [0, 1].
     pub seizure_probability: f64,
@@ -457,10 +480,11 @@ pub struct Regulator {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
-    /// Identifier, so an overlay can address the event (`events[us_de_minimis_cn].enabled`).
+    /// Identifier, so an overlay can address the event (`events[us_de_minimis_cn].enabled`)
+    /// (default: none; the event is then addressed by its index).
     #[serde(default)]
     pub id: String,
-    /// A disabled event is kept in the file but never applied.
+    /// A disabled event is kept in the file but never applied (default true).
     #[serde(default = "default_true")]
     pub enabled: bool,
     /// Date the change takes effect, `YYYY-MM-DD`, within the calendar.
@@ -499,9 +523,11 @@ pub enum ShockTarget {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Shock {
+    /// Name shown in the run's notes.
     pub label: String,
+    /// What the shock multiplies.
     pub target: ShockTarget,
-    /// Chance per week that the shock starts (when none of its kind is running), in [0, 1].
+    /// Chance per week that the shock starts (when it is not already running), in [0, 1].
     pub weekly_probability: f64,
     /// Multiplier on the target while it lasts, in (0, 10].
     pub factor: f64,
@@ -538,7 +564,8 @@ fn default_true() -> bool {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformStrategy {
-    /// Weight of last week's regional split kept this week, in [0, 1].
+    /// Weight of last week's regional split kept this week, in [0, 1]; also the weight of the
+    /// past in the smoothed regional GMV and GMV growth the split reads.
     pub inertia: f64,
     /// Softmax temperature over regional margin and growth (> 0).
     pub temperature: f64,

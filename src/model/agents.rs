@@ -268,7 +268,8 @@ pub struct PlatformRegionState {
     pub fees_cents: i64,
     pub ad_revenue_cents: i64,
     pub listings: u32,
-    /// Smoothed GMV growth (week over week) and margin (fees / GMV) for marketing allocation.
+    /// Smoothed weekly GMV, USD, and smoothed week-over-week GMV growth (both with
+    /// `platform_strategy.inertia`), for the marketing split.
     pub gmv_avg: f64,
     pub growth_avg: f64,
 }

@@ -2,8 +2,9 @@
 //!
 //! CPC: `cpc_t = base_t * (ratio_{t-1} / ratio_ref)^elasticity`, `base_t = base_{t-1} (1+g)^(1/52)`,
 //! where ratio is bid demand (clicks sellers want) over sponsored supply (ad load x impressions),
-//! relative to the ratio in week `ad_market.reference_week` (CPC stays at its base until then,
-//! while sellers' ad budgets form) so that a market starts at its configured base CPC.
+//! relative to the first positive ratio from tick `ad_market.reference_week` on (tick 0 is
+//! the first warm-up week; CPC stays at its base until then, while sellers' ad budgets
+//! form) so that a market starts at its configured base CPC.
 //! Marketing: a softmax over regional margin and growth, with inertia; it raises attractiveness
 //! by `effect * ln(1 + spend / reference)`. A FullyManaged platform in a region where de minimis
 //! for China has ended raises its direct-parcel penalty and subsidises the move to warehouses.
