@@ -3,7 +3,7 @@
 
 use crate::config::Scenario;
 use crate::error::SimError;
-use crate::model::record::{PlatformRow, RegionRow, SegmentRow, TickRow};
+use crate::model::record::{PlatformRow, RegionRow, SegmentRow, ShockRow, TickRow};
 use crate::model::{AgentCounts, Simulation, Step, StepTimes, record};
 use crate::output::{self, ExitRow, SellerYearOut, Summary};
 use std::path::{Path, PathBuf};
@@ -22,6 +22,8 @@ pub struct Results {
     pub seller_years: Vec<SellerYearOut>,
     /// (date, label) of the policy events applied.
     pub events: Vec<(String, String)>,
+    /// The stochastic shocks that started.
+    pub shocks: Vec<ShockRow>,
     /// Per tick: sellers on each platform (real units).
     pub platform_sellers: Vec<(u32, std::collections::BTreeMap<String, i64>)>,
     /// The regulators' policy at the end of each calendar year.
@@ -84,6 +86,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, progress: &mut dyn FnMut(u32, u3
         segments: rec.segments,
         regions: rec.regions,
         events: rec.events,
+        shocks: rec.shocks,
         platform_sellers: rec.platform_sellers,
         policy: rec.policy,
         inputs,

@@ -97,6 +97,8 @@ impl EventQueue {
 pub struct Shocks {
     /// `(shock index, last tick it applies)` of running shocks.
     running: Vec<(usize, u32)>,
+    /// Indices of the shocks that started this week (for the record).
+    pub started: Vec<usize>,
     /// Current multiplier on freight from China.
     pub freight_cn: f64,
     /// Current multiplier on every CPC.
@@ -105,7 +107,7 @@ pub struct Shocks {
 
 impl Default for Shocks {
     fn default() -> Self {
-        Self { running: Vec::new(), freight_cn: 1.0, cpc: 1.0 }
+        Self { running: Vec::new(), started: Vec::new(), freight_cn: 1.0, cpc: 1.0 }
     }
 }
 
@@ -147,6 +149,7 @@ pub fn advance_calendar(
 
 /// Draws which shocks start this week and sets the multipliers of the running ones.
 pub fn draw_shocks(clock: Res<Clock>, params: Res<Params>, mut shocks: ResMut<Shocks>) {
+    shocks.started.clear();
     if clock.in_warmup() {
         return;
     }
@@ -161,6 +164,7 @@ pub fn draw_shocks(clock: Res<Clock>, params: Res<Params>, mut shocks: ResMut<Sh
         let running = shocks.running.iter().any(|&(j, _)| j == i);
         if allowed && !running && u < shock.weekly_probability {
             shocks.running.push((i, tick + shock.duration_weeks - 1));
+            shocks.started.push(i);
         }
     }
     let factor = |target: ShockTarget| -> f64 {

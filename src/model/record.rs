@@ -3,11 +3,12 @@
 //! integer cents so the totals do not depend on iteration order.
 
 use super::agents::*;
-use super::calendar::{Clock, EventQueue};
+use super::calendar::{Clock, EventQueue, Shocks};
 use super::lifecycle::ExitReason;
 use super::params::Params;
 use super::settlement::{Closing, cents};
 use super::setup::{Population, SELLER_ID_BASE};
+use crate::config::ShockTarget;
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +85,20 @@ pub struct RegionRow {
     pub duties_usd: f64,
     pub vat_usd: f64,
     pub seized_parcels: i64,
+}
+
+/// One row of `shocks.csv`: a stochastic shock that started, and the weeks it runs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ShockRow {
+    /// First day of the week the shock started.
+    pub start_date: String,
+    /// First day of the last week it applies (as drawn; it may lie past the run's end).
+    pub end_date: String,
+    pub label: String,
+    /// What it multiplies: `freight_cn` or `cpc`.
+    pub target: String,
+    pub factor: f64,
+    pub weeks: u32,
 }
 
 /// A seller exit, as the run keeps it (a row of `exits.csv`).
@@ -166,6 +181,8 @@ pub struct Recorder {
     pub regions: Vec<RegionRow>,
     /// (date, label) of each applied event.
     pub events: Vec<(String, String)>,
+    /// Each shock that started.
+    pub shocks: Vec<ShockRow>,
     /// Per tick: sellers with at least one listing on each platform (real units, by id).
     pub platform_sellers: Vec<(u32, std::collections::BTreeMap<String, i64>)>,
     /// The regulators' policy in force at the end of each calendar year (and of the run).
@@ -303,6 +320,7 @@ pub fn record_tick(
     params: Res<Params>,
     population: Res<Population>,
     queue: Res<EventQueue>,
+    shocks: Res<Shocks>,
     mut logs: ResMut<Logs>,
     mut rec: ResMut<Recorder>,
     mut closing: ResMut<Closing>,
@@ -436,6 +454,22 @@ pub fn record_tick(
     }
     for label in &queue.fired {
         rec.events.push((date.clone(), label.clone()));
+    }
+    for &i in &shocks.started {
+        let shock = &s.shocks[i];
+        let last = clock.date + chrono::Duration::weeks(i64::from(shock.duration_weeks) - 1);
+        rec.shocks.push(ShockRow {
+            start_date: date.clone(),
+            end_date: last.to_string(),
+            label: shock.label.clone(),
+            target: match shock.target {
+                ShockTarget::FreightCn => "freight_cn",
+                ShockTarget::Cpc => "cpc",
+            }
+            .into(),
+            factor: shock.factor,
+            weeks: shock.duration_weeks,
+        });
     }
 }
 

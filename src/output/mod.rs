@@ -16,7 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The data files of a run, in the order they are written (the manifest comes last).
-pub const DATA_FILES: [&str; 8] = [
+pub const DATA_FILES: [&str; 9] = [
     "ticks.csv",
     "platforms.csv",
     "segments.csv",
@@ -24,6 +24,7 @@ pub const DATA_FILES: [&str; 8] = [
     "exits.csv",
     "seller_years.csv",
     "events.csv",
+    "shocks.csv",
     "summary.json",
 ];
 
@@ -312,6 +313,7 @@ impl OutputDir {
         }
         let events: Vec<EventRow> = r.events.iter().map(|(d, l)| EventRow { date: d, label: l }).collect();
         self.csv("events.csv", &events)?;
+        self.csv("shocks.csv", &r.shocks)?;
         self.json("summary.json", summary)?;
         self.json("manifest.json", manifest)
     }

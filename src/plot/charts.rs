@@ -172,8 +172,10 @@ pub(super) fn frame<DB: DrawingBackend>(
     .ctx()?;
     let (_, h) = body.dim_in_pixel();
     let (body, foot) = body.split_vertically(h.saturating_sub(30));
+    let shocks = runs.iter().any(|r| r.events.iter().any(|e| e.until.is_some()));
+    let note = if shocks { format!("{note} Shaded: stochastic shocks (shocks.csv).") } else { note.to_string() };
     foot.draw(&Text::new(
-        note.to_string(),
+        note,
         (16, 12),
         text(14.0).color(&RGBColor(100, 100, 100)).pos(Pos::new(HPos::Left, VPos::Center)),
     ))

@@ -253,6 +253,7 @@ pub(crate) fn build_panel<'a, DB: DrawingBackend>(
         mesh.x_desc(desc);
     }
     mesh.draw().ctx()?;
+    shade_shocks(&mut chart, span, &y, events, MARKER.mix(0.12))?;
     for e in events.iter().filter(|e| span.contains(e.date)) {
         chart
             .draw_series(DashedLineSeries::new(
@@ -277,6 +278,24 @@ pub(crate) fn build_panel<'a, DB: DrawingBackend>(
         .ctx()?;
     }
     Ok(chart)
+}
+
+/// Shades the weeks in which each shock of `events` runs (the part inside `span`).
+pub(crate) fn shade_shocks<DB: DrawingBackend>(
+    chart: &mut DateChart<'_, DB>,
+    span: Span,
+    y: &Range<f64>,
+    events: &[EventMark],
+    color: RGBAColor,
+) -> R<()> {
+    for e in events {
+        let Some(until) = e.until else { continue };
+        let (from, to) = (e.date.max(span.start), until.min(span.end));
+        if from < to {
+            chart.draw_series(std::iter::once(Rectangle::new([(from, y.start), (to, y.end)], color.filled()))).ctx()?;
+        }
+    }
+    Ok(())
 }
 
 /// Draws a panel of line series with its legend in `legend` (the column to

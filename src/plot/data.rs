@@ -146,7 +146,8 @@ pub struct ExitRow {
     pub weight: Option<f64>,
 }
 
-/// One row of `events.csv`: a policy event drawn as a vertical marker.
+/// One row of `events.csv`: a policy event drawn as a vertical marker; or a stochastic shock
+/// of `shocks.csv`, drawn as a marker at its start and a shaded band while it runs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct EventMark {
     /// Date the event takes effect.
@@ -154,6 +155,29 @@ pub struct EventMark {
     pub date: NaiveDate,
     /// Short label, e.g. "US de minimis ends (cn)".
     pub label: String,
+    /// For a shock, the end of the period it runs (the day after its last week).
+    #[serde(skip)]
+    pub until: Option<NaiveDate>,
+}
+
+/// One row of `shocks.csv`, as the charts read it.
+#[derive(Debug, Clone, Deserialize)]
+struct ShockPeriod {
+    #[serde(deserialize_with = "date")]
+    start_date: NaiveDate,
+    #[serde(deserialize_with = "date")]
+    end_date: NaiveDate,
+    label: String,
+    #[serde(deserialize_with = "num")]
+    factor: f64,
+    weeks: u32,
+}
+
+impl From<ShockPeriod> for EventMark {
+    fn from(s: ShockPeriod) -> Self {
+        let label = format!("{}: x{} for {} week{}", s.label, s.factor, s.weeks, if s.weeks == 1 { "" } else { "s" });
+        Self { date: s.start_date, label, until: Some(s.end_date + chrono::Duration::weeks(1)) }
+    }
 }
 
 /// Required header columns per file (extra columns are allowed).
@@ -208,6 +232,7 @@ pub(crate) const SEGMENTS_COLUMNS: &[&str] = &[
 pub(crate) const EXITS_COLUMNS: &[&str] =
     &["tick", "date", "seller_id", "origin", "kind", "size", "category", "platform", "reason", "age_weeks", "cash_usd"];
 pub(crate) const EVENTS_COLUMNS: &[&str] = &["date", "label"];
+pub(crate) const SHOCKS_COLUMNS: &[&str] = &["start_date", "end_date", "label", "factor", "weeks"];
 
 /// Everything the charts need from one simulation output directory.
 #[derive(Debug, Clone, Default)]
@@ -224,7 +249,7 @@ pub struct RunData {
     pub segments: Vec<SegmentRow>,
     /// `exits.csv` rows (empty if the file is absent).
     pub exits: Vec<ExitRow>,
-    /// `events.csv` rows (empty if the file is absent), sorted by date.
+    /// `events.csv` and `shocks.csv` rows (empty if the files are absent), sorted by date.
     pub events: Vec<EventMark>,
 }
 
@@ -247,7 +272,7 @@ impl RunData {
 /// Loads a simulation output directory.
 ///
 /// Required: `manifest.json` (with a string `"scenario"`), `ticks.csv`,
-/// `platforms.csv`, `segments.csv`. Optional: `exits.csv`, `events.csv`
+/// `platforms.csv`, `segments.csv`. Optional: `exits.csv`, `events.csv`, `shocks.csv`
 /// (absent means no rows).
 pub fn load_run(dir: &Path) -> Result<RunData, PlotError> {
     let scenario = read_scenario(&dir.join("manifest.json"))?;
@@ -256,6 +281,8 @@ pub fn load_run(dir: &Path) -> Result<RunData, PlotError> {
     let segments = read_csv(&dir.join("segments.csv"), SEGMENTS_COLUMNS, true)?;
     let exits = read_csv(&dir.join("exits.csv"), EXITS_COLUMNS, false)?;
     let mut events: Vec<EventMark> = read_csv(&dir.join("events.csv"), EVENTS_COLUMNS, false)?;
+    let shocks: Vec<ShockPeriod> = read_csv(&dir.join("shocks.csv"), SHOCKS_COLUMNS, false)?;
+    events.extend(shocks.into_iter().map(EventMark::from));
     events.sort_by_key(|e| e.date);
     Ok(RunData { dir: dir.to_path_buf(), scenario, ticks, platforms, segments, exits, events })
 }

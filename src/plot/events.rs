@@ -207,7 +207,7 @@ mod tests {
     use super::*;
 
     fn ev(date: &str, label: &str) -> EventMark {
-        EventMark { date: date.parse().unwrap(), label: label.into() }
+        EventMark { date: date.parse().unwrap(), label: label.into(), until: None }
     }
 
     fn span() -> Span {

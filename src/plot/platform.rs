@@ -172,6 +172,7 @@ fn stack_panel<DB: DrawingBackend>(
         }
         lower = upper;
     }
+    shade_shocks(&mut chart, span, &y, events, WHITE.mix(0.35))?;
     for e in events.iter().filter(|e| span.start <= e.date && e.date <= span.end) {
         let line = [(e.date, y.start), (e.date, y.end)];
         chart.draw_series(DashedLineSeries::new(line, 7, 5, WHITE.stroke_width(2))).ctx()?;
@@ -191,7 +192,8 @@ fn is_amazon_us(platform: &str, region: &str) -> bool {
 
 fn ad_costs<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&RunData]) -> R<()> {
     let note = "Source: platforms.csv; platform lines average CPC over regions weighted by GMV \
-                (plain mean when GMV is zero). Amazon US is the calibration target.";
+                (plain mean when GMV is zero). Amazon US is the calibration target. Dashed verticals: \
+                policy events.";
     let Some((body, span)) = frame(root, &title("Advertising cost per click", runs), note, runs)? else {
         return Ok(());
     };

@@ -321,3 +321,37 @@ fn render_sample_for_inspection() {
     write_synth(&empty, &Synth { ticks: 0, ..synth });
     eprintln!("{:#?}", plot_dir(&empty).unwrap());
 }
+
+#[test]
+fn a_shock_gets_a_key_entry_and_a_shaded_band_in_every_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_synth(tmp.path(), &SMALL);
+    let shocks =
+        "start_date,end_date,label,target,factor,weeks\n2024-01-15,2024-01-29,Freight spike,freight_cn,1.6,3\n";
+    fs::write(tmp.path().join("shocks.csv"), shocks).unwrap();
+    let run = load_run(tmp.path()).unwrap();
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    let shock = run.events.iter().find(|e| e.until.is_some()).expect("the shock is read with the events");
+    // The band ends with the shock's last week.
+    assert_eq!((shock.date, shock.until), (d("2024-01-15"), Some(d("2024-02-05"))));
+    assert_eq!(shock.label, "Freight spike: x1.6 for 3 weeks");
+    plot_dir(tmp.path()).unwrap();
+    for chart in Chart::ALL {
+        let svg = fs::read_to_string(tmp.path().join("plots").join(format!("{}.svg", chart.name()))).unwrap();
+        assert!(svg.contains("Freight spike: x1.6 for 3 weeks"), "{} lacks the shock's label", chart.name());
+        assert!(svg.contains("Shaded: stochastic shocks"), "{} lacks the note", chart.name());
+        assert!(shaded_rects(&svg) >= 1, "{} has no shaded band", chart.name());
+    }
+    // Without shocks.csv (an output of an older version) nothing is shaded.
+    fs::remove_file(tmp.path().join("shocks.csv")).unwrap();
+    plot_dir(tmp.path()).unwrap();
+    let svg = fs::read_to_string(tmp.path().join("plots/ad_costs.svg")).unwrap();
+    assert_eq!(shaded_rects(&svg), 0);
+    assert!(!svg.contains("Shaded"));
+}
+
+/// Rectangles drawn with a shock band's opacity (line panels 0.12, stacked panels 0.35).
+fn shaded_rects(svg: &str) -> usize {
+    let tags = svg.split("<rect").skip(1).map(|r| &r[..r.find('>').unwrap_or(r.len())]);
+    tags.filter(|t| t.contains(r#"opacity="0.12""#) || t.contains(r#"opacity="0.35""#)).count()
+}

@@ -43,6 +43,31 @@ fn a_cpc_shock_raises_the_cost_per_click() {
 }
 
 #[test]
+fn a_shock_is_recorded_with_the_weeks_it_runs() {
+    let f = Fixture::new();
+    // Sure to start in the first week on or after its `from` date, and only then; three weeks.
+    let shock = "[(label: \"ads x2\", target: Cpc, weekly_probability: 1.0, factor: 2.0, duration_weeks: 3, \
+                 from: \"2024-02-14\", until: \"2024-02-20\")]";
+    let calm = run(&f.load("calm", &short(&[("shocks", "[]"), ("ad_market.elasticity", "0.0")])));
+    let s = f.load("hit", &short(&[("shocks", shock), ("ad_market.elasticity", "0.0")]));
+    let hit = run(&s);
+    let first = tick_of(&s, "2024-02-14") + 1; // the week that starts on 2024-02-19
+    // Without the competition term, CPC is its base times the running shocks.
+    let doubled = |t: u32| {
+        let rows = calm.platforms.iter().zip(&hit.platforms).filter(|(a, _)| a.tick == t && a.cpc_usd > 0.0);
+        rows.map(|(a, b)| (b.cpc_usd - 2.0 * a.cpc_usd).abs() <= 1e-9 * a.cpc_usd).reduce(|x, y| x && y).unwrap()
+    };
+    let weeks: Vec<u32> = (0..s.calendar.weeks).filter(|&t| doubled(t)).collect();
+    assert_eq!(weeks, [first, first + 1, first + 2]);
+    assert_eq!(hit.shocks.len(), 1, "{:?}", hit.shocks);
+    let row = &hit.shocks[0];
+    let date = |t: u32| hit.ticks[t as usize].date.clone();
+    assert_eq!((row.start_date.clone(), row.end_date.clone()), (date(first), date(first + 2)));
+    assert_eq!((row.label.as_str(), row.target.as_str(), row.factor, row.weeks), ("ads x2", "cpc", 2.0, 3));
+    assert!(calm.shocks.is_empty());
+}
+
+#[test]
 fn a_platform_that_leaves_a_region_sells_nothing_there_afterwards() {
     let f = Fixture::new();
     let base = f.load("base", SHORT);

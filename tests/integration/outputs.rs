@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The output contract: every CSV file and its columns, in order.
-const CONTRACT: [(&str, &[&str]); 7] = [
+const CONTRACT: [(&str, &[&str]); 8] = [
     (
         "ticks.csv",
         &[
@@ -116,6 +116,7 @@ const CONTRACT: [(&str, &[&str]); 7] = [
         ],
     ),
     ("events.csv", &["date", "label"]),
+    ("shocks.csv", &["start_date", "end_date", "label", "target", "factor", "weeks"]),
 ];
 
 const CHARTS: [&str; 4] = ["seller_exits", "platform_share", "brand_vs_white_label", "ad_costs"];
