@@ -88,8 +88,9 @@ enum Command {
         /// Continue the sweep already in DIR: run only the runs missing from its runs.csv.
         #[arg(long)]
         resume: bool,
-        /// Run only the runs with run_id % N == I [default: from SLURM_ARRAY_TASK_ID and
-        /// SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX and JOB_COMPLETIONS, when set].
+        /// Run only the runs with run_id % N == I [default: with --resume, the shard DIR holds;
+        /// else from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX and
+        /// JOB_COMPLETIONS, when set].
         #[arg(long, value_name = "I/N")]
         shard: Option<sweep::Shard>,
         /// Print nothing but errors (no progress bar, no summary).
@@ -215,7 +216,8 @@ fn execute(cli: Cli) -> Result<(), SimError> {
             Ok(())
         }
         Command::Sweep { file, out, threads, resume, shard, quiet } => {
-            let shard = sweep::shard_from_flag_or_env(shard)?;
+            let resumed = out.as_deref().filter(|_| resume).and_then(sweep::shard_of);
+            let shard = sweep::shard_from_flag_or_env(shard, resumed)?;
             if let Some((s, from)) = shard.filter(|(_, from)| *from != "--shard")
                 && !quiet
             {

@@ -140,6 +140,39 @@ fn merge_refuses_missing_and_duplicated_runs() {
 }
 
 #[test]
+fn an_incomplete_shard_is_finished_by_the_command_merge_suggests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid(tmp.path());
+    let whole = tmp.path().join("whole");
+    run(&file, &whole, 2, false, None);
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run(&file, &a, 1, false, Some(Shard::new(0, 2).unwrap()));
+    run(&file, &b, 1, false, Some(Shard::new(1, 2).unwrap()));
+    // Shard 0/2 as a preempted task leaves it: two runs in.
+    let lines = csv_lines(&a);
+    fs::write(a.join("runs.csv"), lines[..3].iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    fs::remove_file(a.join("runs.parquet")).ok();
+    let e = sweep::merge(&[a.clone(), b.clone()], &tmp.path().join("m")).unwrap_err().to_string();
+    assert!(e.contains("7 of 18 runs are missing"), "{e}");
+    assert!(e.contains(&format!("--shard 0/2 --out {} --resume", a.display())), "{e}");
+    // A shard no directory holds is named, with how to run it.
+    let e = sweep::merge(std::slice::from_ref(&b), &tmp.path().join("m")).unwrap_err().to_string();
+    assert!(e.contains("shards no directory holds: 0/2") && e.contains("--shard I/N"), "{e}");
+    // Resuming the directory without --shard (as a rerun of one task of an array job would, with
+    // another array's variables) resumes it as the shard it holds.
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(["sweep", file.to_str().unwrap(), "--out", a.to_str().unwrap(), "--resume", "--quiet"])
+        .env("SLURM_ARRAY_TASK_ID", "0")
+        .env("SLURM_ARRAY_TASK_COUNT", "1")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let merged = tmp.path().join("merged");
+    assert_eq!(sweep::merge(&[a, b], &merged).unwrap(), 18);
+    assert_same_results(&whole, &merged);
+}
+
+#[test]
 fn resume_after_a_kill_mid_row_runs_only_what_is_missing() {
     let tmp = tempfile::tempdir().unwrap();
     let file = grid(tmp.path());

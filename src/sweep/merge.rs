@@ -70,38 +70,51 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<u64, SimError> {
 fn missing(dirs: &[PathBuf], manifests: &[Manifest], rows: &[(u64, usize, u64, usize)], total: u64) -> SimError {
     let mut present = rows.iter().map(|r| r.0).peekable();
     let mut ids = Vec::new();
-    let mut count = 0u64;
+    let mut missing = 0u64;
     let mut incomplete = vec![false; dirs.len()];
     let mut uncovered = 0u64;
+    // Shards of the split the directories come from that no directory holds, with missing runs.
+    let count = manifests[0].shard().count;
+    let mut unheld = std::collections::BTreeSet::new();
     for id in 0..total {
         if present.next_if_eq(&id).is_some() {
             continue;
         }
-        count += 1;
+        missing += 1;
         if ids.len() < SHOW_MISSING {
             ids.push(id.to_string());
         }
         match manifests.iter().position(|m| m.shard().contains(id)) {
             Some(i) => incomplete[i] = true,
-            None => uncovered += 1,
+            None => {
+                uncovered += 1;
+                unheld.insert(id % count);
+            }
         }
     }
     let mut msg = format!(
-        "{count} of {total} runs are missing (run ids {}{})",
+        "{missing} of {total} runs are missing (run ids {}{})",
         ids.join(", "),
-        if count > ids.len() as u64 { ", ..." } else { "" }
+        if missing > ids.len() as u64 { ", ..." } else { "" }
     );
     for (_, (d, m)) in dirs.iter().zip(manifests).enumerate().filter(|(i, _)| incomplete[*i]) {
         msg += &format!(
-            "\n  {}: shard {} is incomplete; finish it with `sim sweep {} --out {} --resume`",
+            "\n  {}: shard {} is incomplete; finish it with `sim sweep {} --shard {} --out {} --resume`",
             d.display(),
             m.shard(),
             m.sweep_file,
+            m.shard(),
             d.display()
         );
     }
     if uncovered > 0 {
-        msg += &format!("\n  {uncovered} missing runs are in shards none of the directories holds");
+        let shards: Vec<String> = unheld.iter().map(|i| format!("{i}/{count}")).collect();
+        msg += &format!(
+            "\n  {uncovered} missing runs are in shards no directory holds: {}; run each with `sim sweep {} --shard \
+             I/N --out DIR` and merge DIR with the others",
+            shards.join(", "),
+            manifests[0].sweep_file
+        );
     }
     SimError::Usage(msg)
 }

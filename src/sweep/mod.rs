@@ -32,11 +32,25 @@ pub use spec::{SweepPlan, SweepSpec, load};
 
 use crate::error::SimError;
 
-/// The shard to run: `flag` if given, else the one of a cluster array job's environment (and
-/// the variable it came from), else none.
-pub fn shard_from_flag_or_env(flag: Option<Shard>) -> Result<Option<(Shard, &'static str)>, SimError> {
-    match flag {
-        Some(s) => Ok(Some((s, "--shard"))),
-        None => shard::from_env(|name| std::env::var(name).ok()).map_err(SimError::Usage),
+/// The shard to run, and where it came from: `flag` (`--shard`) if given; else, when resuming
+/// a directory that holds a shard (`resumed`, from its `sweep.json`), that shard, so that a
+/// rerun of some tasks of an array job resumes each directory as what it is; else the one of a
+/// cluster array job's environment; else none.
+pub fn shard_from_flag_or_env(
+    flag: Option<Shard>,
+    resumed: Option<Shard>,
+) -> Result<Option<(Shard, &'static str)>, SimError> {
+    if let Some(s) = flag {
+        return Ok(Some((s, "--shard")));
     }
+    if let Some(s) = resumed {
+        return Ok(Some((s, "the directory's sweep.json")));
+    }
+    shard::from_env(|name| std::env::var(name).ok()).map_err(SimError::Usage)
+}
+
+/// The shard a sweep directory holds, if it holds one (`None` for a missing directory, a whole
+/// sweep or anything else; opening the directory reports those).
+pub fn shard_of(dir: &std::path::Path) -> Option<Shard> {
+    store::Manifest::read(dir).ok().flatten().and_then(|m| m.shard)
 }

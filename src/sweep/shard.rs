@@ -69,7 +69,14 @@ pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Option<(Shard, &
         let step = num("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
         let index =
             id.checked_sub(min).ok_or(format!("SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}"))?;
-        let shard = Shard::new(index / step, count).map_err(|e| format!("from SLURM_ARRAY_TASK_*: {e}"))?;
+        if index % step != 0 {
+            return Err(format!(
+                "SLURM_ARRAY_TASK_ID={id} is not SLURM_ARRAY_TASK_MIN={min} plus a multiple of \
+                 SLURM_ARRAY_TASK_STEP={step}; pass --shard I/N"
+            ));
+        }
+        let shard = Shard::new(index / step, count)
+            .map_err(|e| format!("from SLURM_ARRAY_TASK_* ({e}); for an array that is not 0..N-1, pass --shard I/N"))?;
         return Ok(Some((shard, "SLURM_ARRAY_TASK_ID")));
     }
     if let Some(index) = num("JOB_COMPLETION_INDEX")? {
@@ -121,6 +128,11 @@ mod tests {
         let e = env(&[("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_COUNT", "3")]);
         assert_eq!(from_env(e).unwrap().unwrap().0, Shard { index: 2, count: 3 });
         assert!(from_env(env(&[("SLURM_ARRAY_TASK_ID", "2")])).is_err());
+        // An id off the array's step, or past its count (a rerun of some tasks), is refused.
+        let off_step = [("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_COUNT", "4"), ("SLURM_ARRAY_TASK_STEP", "10")];
+        assert!(from_env(env(&off_step)).unwrap_err().contains("--shard"));
+        let subset = [("SLURM_ARRAY_TASK_ID", "7"), ("SLURM_ARRAY_TASK_COUNT", "2"), ("SLURM_ARRAY_TASK_MIN", "3")];
+        assert!(from_env(env(&subset)).unwrap_err().contains("--shard"));
         let e = env(&[("JOB_COMPLETION_INDEX", "1"), ("JOB_COMPLETIONS", "5")]);
         assert_eq!(from_env(e).unwrap().unwrap(), (Shard { index: 1, count: 5 }, "JOB_COMPLETION_INDEX"));
         assert_eq!(from_env(env(&[])).unwrap(), None);
