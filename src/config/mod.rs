@@ -83,16 +83,38 @@ pub fn from_str(text: &str, origin: &Path) -> Result<Scenario, ConfigError> {
     check(scenario, origin)
 }
 
+/// A scenario or sweep file's text: UTF-8 (a byte-order mark is skipped); bytes that are not
+/// UTF-8 are reported at their line and column.
+pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
+            let line = valid.matches('\n').count() + 1;
+            let col = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let text = String::from_utf8_lossy(bytes).lines().nth(line - 1).unwrap_or("").to_string();
+            let message = "not UTF-8 text (save the file as UTF-8)".to_string();
+            Err(ConfigError::Syntax { path: path.to_path_buf(), line, col, text, message })
+        }
+    }
+}
+
 fn load_depth(path: &Path, depth: usize) -> Result<Scenario, ConfigError> {
     if depth > MAX_BASE_DEPTH {
         return Err(ConfigError::BaseTooDeep { path: path.to_path_buf() });
     }
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+    let text = read_text(path)?;
     let probe: Probe = ron_options().from_str(&text).map_err(|e| syntax(path, &text, e))?;
     if probe.base.is_none() {
         return from_str(&text, path);
     }
     let overlay: Overlay = ron_options().from_str(&text).map_err(|e| syntax(path, &text, e))?;
+    if overlay.base.trim().is_empty() {
+        let errors = vec![FieldError::new("base", "= \"\": name the base scenario file, e.g. \"2026.ron\"")];
+        return Err(ConfigError::Invalid { path: path.to_path_buf(), errors });
+    }
     let base_path = path.parent().unwrap_or(Path::new(".")).join(&overlay.base);
     let base = load_depth(&base_path, depth + 1)?;
     let mut doc = to_value(&base);
@@ -111,20 +133,23 @@ fn load_depth(path: &Path, depth: usize) -> Result<Scenario, ConfigError> {
     }
     let mut scenario =
         from_value(doc).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), errors: vec![e] })?;
-    scenario.events.extend(overlay.add_events);
     drop_events_past_end(&mut scenario, &base);
+    scenario.events.extend(overlay.add_events);
     check(scenario, path)
 }
 
 /// An overlay that shortens the calendar keeps its base's later events out of the run instead
-/// of failing on them; each one dropped is noted.
+/// of failing on them; each one dropped is noted. Events the overlay writes itself (in `set` or
+/// `add_events`) are not dropped: one past the end is an error.
 pub(crate) fn drop_events_past_end(s: &mut Scenario, base: &Scenario) {
     if s.calendar.start != base.calendar.start || s.calendar.weeks >= base.calendar.weeks {
         return;
     }
     let Some(start) = parse_date(&s.calendar.start) else { return };
     let end = start + chrono::Duration::weeks(i64::from(s.calendar.weeks));
-    for e in s.events.iter_mut().filter(|e| e.enabled) {
+    let key = |e: &Event| (e.id.clone(), e.date.clone(), e.label.clone());
+    let inherited: Vec<_> = base.events.iter().map(key).collect();
+    for e in s.events.iter_mut().filter(|e| e.enabled && inherited.contains(&key(e))) {
         if parse_date(&e.date).is_some_and(|d| d >= end) {
             e.enabled = false;
             s.notes.push(format!(
@@ -157,8 +182,22 @@ pub fn from_value(doc: serde_json::Value) -> Result<Scenario, FieldError> {
     serde_json::from_value(doc).map_err(|e| FieldError::new("scenario", e.to_string()))
 }
 
+/// The first NaN or infinity in a RON value (JSON, through which values are set, has neither).
+fn non_finite(value: &ron::Value) -> Option<f64> {
+    match value {
+        ron::Value::Number(n) => Some(n.into_f64()).filter(|x| !x.is_finite()),
+        ron::Value::Option(Some(v)) => non_finite(v),
+        ron::Value::Seq(items) => items.iter().find_map(non_finite),
+        ron::Value::Map(map) => map.iter().find_map(|(k, v)| non_finite(k).or_else(|| non_finite(v))),
+        _ => None,
+    }
+}
+
 /// Sets `field` to a RON value (as written in an event, overlay or sweep file).
 pub fn set_ron(doc: &mut serde_json::Value, field: &str, value: &ron::Value) -> Result<(), path::PathError> {
+    if let Some(x) = non_finite(value) {
+        return Err(path::PathError { path: field.to_string(), message: format!("= {x}: not a finite number") });
+    }
     let json = serde_json::to_value(value)
         .map_err(|e| path::PathError { path: field.to_string(), message: format!("value cannot be used: {e}") })?;
     path::set(doc, field, json)

@@ -506,8 +506,25 @@ pub fn deserialize_set<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMa
     enum Named {
         Value(ron::Value),
     }
-    let map = BTreeMap::<String, Named>::deserialize(d)?;
-    Ok(map.into_iter().map(|(k, Named::Value(v))| (k, v)).collect())
+    /// Reads the map entry by entry, so that a path set twice is an error, not a silent last win.
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = BTreeMap<String, ron::Value>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map from field paths to values")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((path, Named::Value(value))) = map.next_entry::<String, Named>()? {
+                if out.contains_key(&path) {
+                    return Err(serde::de::Error::custom(format!("`{path}` is set twice")));
+                }
+                out.insert(path, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Entries)
 }
 
 /// What a stochastic shock hits.

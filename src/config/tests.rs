@@ -366,3 +366,93 @@ fn a_missing_file_or_base_names_the_file() {
     let e = load(&o).unwrap_err();
     assert!(e.to_string().contains("gone.ron: cannot read"), "{e}");
 }
+
+#[test]
+fn an_event_that_rewrites_a_later_event_or_the_calendar_is_refused() {
+    // Regression: an event could rewrite a later event's `set`, which the validator never saw
+    // and the model then failed on mid-run (a panic), or change parts read only at the start.
+    let mut s = real();
+    let later = "{ \"platforms[amazon].take_rate\": 1.5 }";
+    s.events = vec![
+        event("2024-02-05", "rewrite", &[("events[1].set", later)]),
+        event("2024-03-04", "later", &[("platforms[amazon].take_rate", "0.2")]),
+        event("2024-04-01", "shorter", &[("calendar.weeks", "20")]),
+        event("2024-05-06", "bigger", &[("scale.seller_agents", "100000")]),
+        event("2024-06-03", "calmer", &[("shocks[0].weekly_probability", "0.001")]),
+        event("2024-07-01", "no shocks", &[("shocks", "[]")]),
+    ];
+    let fixed = |i: usize, label: &str, what: &str| {
+        format!(
+            "events[{i}] ({label}): changes {what}, which is fixed when the run starts; events change policy, \
+             platforms, sellers and consumers"
+        )
+    };
+    assert_eq!(
+        validate_strings(&s),
+        [
+            fixed(0, "rewrite", "`events`"),
+            fixed(2, "shorter", "`calendar`"),
+            fixed(3, "bigger", "`scale`"),
+            fixed(5, "no shocks", "the number of `shocks`")
+        ]
+    );
+}
+
+#[test]
+fn dates_outside_the_supported_years_are_refused_not_a_panic() {
+    // Regression: a start near the end of chrono's range overflowed while checking events.
+    for date in ["+262142-12-01", "-262143-01-01", "1899-12-31", "3000-01-01"] {
+        let mut s = real();
+        s.calendar.start = date.into();
+        assert_eq!(
+            validate_strings(&s),
+            [format!("calendar.start: = \"{date}\": must be a date YYYY-MM-DD from 1900-01-01 to 2999-12-31")]
+        );
+    }
+}
+
+#[test]
+fn a_path_set_twice_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let sets = "\"platforms[amazon].take_rate\": 0.5,\n\"platforms[amazon].take_rate\": 0.2";
+    let e = load(&overlay(dir.path(), sets)).unwrap_err();
+    let ConfigError::Syntax { line, ref message, .. } = e else { panic!("expected a syntax error, got {e}") };
+    assert_eq!((line, message.as_str()), (2, "`platforms[amazon].take_rate` is set twice"));
+}
+
+#[test]
+fn a_non_finite_value_in_set_is_named_as_such() {
+    // Regression: NaN became JSON null on its way in, reported as "invalid type: null".
+    for (value, shown) in [("NaN", "NaN"), ("inf", "inf"), ("-inf", "-inf")] {
+        let sets = format!("\"platforms[amazon].take_rate\": {value}");
+        assert_eq!(problems(&sets), [format!("set[\"platforms[amazon].take_rate\"]: = {shown}: not a finite number")]);
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_and_bytes_that_are_not_utf8_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(real_path()).unwrap();
+    let bom = dir.path().join("bom.ron");
+    std::fs::write(&bom, [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()).unwrap();
+    assert!(load(&bom).is_ok());
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(&bad, b"(\n  name: \"x\xff\",\n)\n").unwrap();
+    let e = load(&bad).unwrap_err();
+    let ConfigError::Syntax { line, col, .. } = e else { panic!("expected a syntax error, got {e}") };
+    assert_eq!((line, col), (2, 11), "{e}");
+    assert!(e.to_string().contains("not UTF-8"), "{e}");
+}
+
+#[test]
+fn an_overlays_own_events_past_its_shortened_calendar_are_errors() {
+    // Only the base's events are left out with a note; the overlay's own are checked.
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "(base: {:?}, name: \"o\", set: {{ \"calendar.weeks\": 20 }}, \
+          add_events: [(id: \"mine\", date: \"2030-01-01\", label: \"Mine\", set: {{ \"platforms[amazon].take_rate\": 0.2 }})])",
+        real_path().display().to_string()
+    );
+    let e = load(&write(dir.path(), "o.ron", &text)).unwrap_err().to_string();
+    assert!(e.contains("= \"2030-01-01\": outside the calendar"), "{e}");
+}

@@ -96,9 +96,9 @@ impl Checker {
     }
 
     fn date(&mut self, field: &str, s: &str) -> Option<chrono::NaiveDate> {
-        let d = parse_date(s);
+        let d = parse_date(s).filter(|d| (FIRST_DATE..=LAST_DATE).contains(d));
         if d.is_none() {
-            self.push(field, format!("= \"{s}\": must be a date YYYY-MM-DD"));
+            self.push(field, format!("= \"{s}\": must be a date YYYY-MM-DD from {FIRST_DATE} to {LAST_DATE}"));
         }
         d
     }
@@ -386,6 +386,27 @@ fn check_consumers(c: &mut Checker, s: &Consumers) {
     c.positive(&f("peak_width_weeks"), s.peak_width_weeks);
 }
 
+/// Dates a scenario may use: wide enough for any study, narrow enough that a calendar of the
+/// longest allowed length, with its warm-up, stays inside the dates the program can count.
+const FIRST_DATE: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+const LAST_DATE: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(2999, 12, 31).expect("a date");
+
+/// Parts of a scenario fixed when the run starts: an event that changed them would have no
+/// effect (or, for `events`, would skip this validation).
+const FIXED_AT_START: [&str; 7] = ["name", "description", "seed", "calendar", "scale", "events", "output"];
+
+/// What an event changes that it must not: the parts fixed at the start, and the number of
+/// shocks (a running shock is known by its index).
+fn fixed_changes(live: &Scenario, next: &Scenario) -> Vec<String> {
+    let (a, b) = (super::to_value(live), super::to_value(next));
+    let mut changed: Vec<String> =
+        FIXED_AT_START.iter().filter(|k| a[**k] != b[**k]).map(|k| format!("`{k}`")).collect();
+    if live.shocks.len() != next.shocks.len() {
+        changed.push("the number of `shocks`".into());
+    }
+    changed
+}
+
 /// Events: dated inside the calendar, and each change leaves a valid scenario.
 fn check_events(c: &mut Checker, s: &Scenario) {
     let start = parse_date(&s.calendar.start).expect("checked before");
@@ -420,6 +441,15 @@ fn check_events(c: &mut Checker, s: &Scenario) {
                     c.push(
                         format!("events[{i}] ({})", e.label),
                         "must not add, remove or rename regions, categories or platforms",
+                    );
+                }
+                for what in fixed_changes(&live, &next) {
+                    c.push(
+                        format!("events[{i}] ({})", e.label),
+                        format!(
+                            "changes {what}, which is fixed when the run starts; events change policy, \
+                             platforms, sellers and consumers"
+                        ),
                     );
                 }
                 let mut inner = Checker { errors: Vec::new() };

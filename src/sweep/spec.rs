@@ -207,7 +207,7 @@ impl SweepPlan {
 
 /// Reads and validates a sweep file.
 pub fn load(file: &Path) -> Result<SweepPlan, ConfigError> {
-    let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Io { path: file.to_path_buf(), source })?;
+    let text = config::read_text(file)?;
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let spec: SweepSpec = options.from_str(&text).map_err(|e| config::syntax(file, &text, e))?;
     let base_file = file.parent().unwrap_or(Path::new(".")).join(&spec.base);
