@@ -77,16 +77,60 @@ pub fn table(a: &Summary, b: &Summary) -> String {
     s
 }
 
+/// The file that marks a directory as the overlay plots of a comparison, naming its two runs.
+const MARKER: &str = "compare.json";
+
 /// Compares two output directories: returns the table and writes overlay plots into `out`.
-pub fn compare(a: &Path, b: &Path, out: &Path) -> Result<(String, Vec<PathBuf>), SimError> {
+/// `out` must be missing, empty or an earlier comparison of the same two runs, unless `force`:
+/// the plots of another comparison, or a run's own, are never replaced silently.
+pub fn compare(a: &Path, b: &Path, out: &Path, force: bool) -> Result<(String, Vec<PathBuf>), SimError> {
     let (sa, sb) = (read_summary(a)?, read_summary(b)?);
     let (ra, rb) = (crate::plot::load_run(a)?, crate::plot::load_run(b)?);
+    let runs = serde_json::json!({ "a": absolute(a), "b": absolute(b) });
+    claim(out, &runs, force)?;
     let plots = crate::plot::write_charts(out, &[&ra, &rb])?;
+    let marker = out.join(MARKER);
+    crate::output::write_atomic(&marker, |w| serde_json::to_writer_pretty(w, &runs).map_err(std::io::Error::other))?;
     Ok((table(&sa, &sb), plots))
 }
 
-/// Default directory for a comparison's plots: `outputs/compare-<A>-vs-<B>`.
+fn absolute(p: &Path) -> String {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
+}
+
+/// Refuses an output directory that holds anything but a comparison of the same runs.
+fn claim(out: &Path, runs: &serde_json::Value, force: bool) -> Result<(), SimError> {
+    let Ok(mut entries) = std::fs::read_dir(out) else { return Ok(()) }; // missing: written fresh
+    if force || entries.next().is_none() {
+        return Ok(());
+    }
+    let previous: Option<serde_json::Value> =
+        std::fs::read_to_string(out.join(MARKER)).ok().and_then(|t| serde_json::from_str(&t).ok());
+    match previous {
+        Some(p) if &p == runs => Ok(()),
+        Some(p) => Err(SimError::Usage(format!(
+            "{}: holds the comparison of {} and {}; use --force to replace it, or --out DIR",
+            out.display(),
+            p["a"].as_str().unwrap_or("?"),
+            p["b"].as_str().unwrap_or("?")
+        ))),
+        None => Err(SimError::Usage(format!(
+            "{}: not empty and not a comparison's plots; use --force to write into it, or --out DIR",
+            out.display()
+        ))),
+    }
+}
+
+/// Default directory for a comparison's plots: `outputs/compare-<A>-vs-<B>`, where a run is
+/// named by its directory, and by its parent too when both directories have the same name
+/// (`outputs/compare-cf1-seed-2026-vs-cf2-seed-2026` for two runs of `--seeds`).
 pub fn default_out(a: &Path, b: &Path) -> PathBuf {
-    let name = |p: &Path| p.file_name().map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
-    Path::new("outputs").join(format!("compare-{}-vs-{}", name(a), name(b)))
+    let last = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let name = |p: &Path, parts: usize| {
+        let names: Vec<String> = p.ancestors().take(parts).filter_map(last).collect();
+        if names.is_empty() { "run".to_string() } else { names.into_iter().rev().collect::<Vec<_>>().join("-") }
+    };
+    let parts = if last(a) == last(b) { 2 } else { 1 };
+    let (na, nb) = (name(a, parts), name(b, parts));
+    Path::new("outputs").join(format!("compare-{na}-vs-{nb}"))
 }

@@ -60,9 +60,13 @@ enum Command {
         a: PathBuf,
         /// Output directory of the second run (B).
         b: PathBuf,
-        /// Where to write the overlay plots [default: outputs/compare-<A>-vs-<B>].
+        /// Where to write the overlay plots [default: outputs/compare-<A>-vs-<B>]. DIR must be
+        /// missing, empty or an earlier comparison of the same two runs.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Write into DIR even if it holds something else (another comparison's plots).
+        #[arg(long)]
+        force: bool,
     },
     /// Check a scenario file without running it; exit code 2 if it is invalid.
     Validate {
@@ -183,9 +187,9 @@ fn execute(cli: Cli) -> Result<(), SimError> {
             }
             Ok(())
         }
-        Command::Compare { a, b, out } => {
+        Command::Compare { a, b, out, force } => {
             let out = out.unwrap_or_else(|| compare::default_out(&a, &b));
-            let (table, plots) = compare::compare(&a, &b, &out)?;
+            let (table, plots) = compare::compare(&a, &b, &out, force)?;
             print!("{table}");
             if let Some(first) = plots.first() {
                 println!("\nOverlay plots: {}", first.parent().unwrap_or(&out).display());

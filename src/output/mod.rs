@@ -262,9 +262,21 @@ fn refusal(dir: &Path, scenario: &str) -> Option<String> {
     ))
 }
 
-/// An output directory this run may write into.
+/// The lock file a run holds in its output directory while it writes there.
+const LOCK: &str = ".sim.lock";
+
+/// An output directory this run may write into, locked against other runs until dropped.
 pub struct OutputDir {
     dir: PathBuf,
+    lock: fs::File,
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        // Removed while still held, so no other run can take it in between.
+        let _ = fs::remove_file(self.dir.join(LOCK));
+        let _ = self.lock.unlock();
+    }
 }
 
 impl OutputDir {
@@ -272,21 +284,33 @@ impl OutputDir {
     /// directory must be missing, empty, a previous run of the same scenario by this version
     /// (which the run reproduces byte for byte), or `force`d: a result that differs is never
     /// replaced without `--force`.
+    /// Another run writing into the directory at the same time is refused too (a lock file,
+    /// `.sim.lock`, held while the run writes).
     pub fn claim(dir: &Path, force: bool, scenario: &str) -> Result<Self, SimError> {
-        if dir.exists() {
-            if !dir.is_dir() {
-                return Err(SimError::Usage(format!("{}: exists and is not a directory", dir.display())));
-            }
-            let empty = fs::read_dir(dir).map_err(|e| SimError::io(dir, e))?.next().is_none();
-            if !empty
-                && !force
-                && let Some(why) = refusal(dir, scenario)
-            {
-                return Err(SimError::Usage(format!("{}: {why}", dir.display())));
-            }
+        if dir.exists() && !dir.is_dir() {
+            return Err(SimError::Usage(format!("{}: exists and is not a directory", dir.display())));
         }
         fs::create_dir_all(dir).map_err(|e| SimError::io(dir, e))?;
-        Ok(Self { dir: dir.to_path_buf() })
+        let lock_path = dir.join(LOCK);
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| SimError::io(&lock_path, e))?;
+        if lock.try_lock().is_err() {
+            return Err(SimError::Usage(format!("{}: another `sim run` is writing here", dir.display())));
+        }
+        let claimed = Self { dir: dir.to_path_buf(), lock };
+        let mut entries = fs::read_dir(dir).map_err(|e| SimError::io(dir, e))?;
+        let empty = !entries.any(|e| e.is_ok_and(|e| e.file_name() != LOCK));
+        if !empty
+            && !force
+            && let Some(why) = refusal(dir, scenario)
+        {
+            return Err(SimError::Usage(format!("{}: {why}", dir.display())));
+        }
+        Ok(claimed)
     }
 
     pub fn path(&self) -> &Path {
@@ -294,12 +318,14 @@ impl OutputDir {
     }
 
     /// Writes every data file, then the manifest. An old manifest is removed first, so that a
-    /// directory caught half-rewritten does not look complete.
+    /// directory caught half-rewritten does not look complete, and so are the charts of a run
+    /// this one replaces (they would not show its data; the run draws its own afterwards).
     pub fn write_all(&self, r: &Results, summary: &Summary, manifest: &Manifest) -> Result<(), SimError> {
         let manifest_path = self.dir.join("manifest.json");
         if manifest_path.exists() {
             fs::remove_file(&manifest_path).map_err(|e| SimError::io(&manifest_path, e))?;
         }
+        self.remove_charts()?;
         self.csv("ticks.csv", &r.ticks)?;
         self.csv("platforms.csv", &r.platforms)?;
         self.csv("segments.csv", &r.segments)?;
@@ -316,6 +342,23 @@ impl OutputDir {
         self.csv("shocks.csv", &r.shocks)?;
         self.json("summary.json", summary)?;
         self.json("manifest.json", manifest)
+    }
+
+    /// Removes the chart files a previous run drew in `plots/` (and the folder, if that
+    /// leaves it empty); other files there are left alone.
+    fn remove_charts(&self) -> Result<(), SimError> {
+        let plots = self.dir.join("plots");
+        for chart in crate::plot::Chart::ALL {
+            for ext in ["png", "svg"] {
+                let path = plots.join(format!("{}.{ext}", chart.name()));
+                match fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(SimError::io(&path, e)),
+                    _ => {}
+                }
+            }
+        }
+        let _ = fs::remove_dir(&plots); // only if empty
+        Ok(())
     }
 
     fn csv<T: Serialize + Default>(&self, name: &str, rows: &[T]) -> Result<(), SimError> {

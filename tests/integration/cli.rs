@@ -94,9 +94,56 @@ fn a_previous_run_is_rewritten_only_by_the_same_scenario_and_seed_or_with_force(
     assert_eq!((read("ticks.csv"), read("manifest.json")), (ticks.clone(), manifest));
 
     // --force replaces it.
+    assert!(f.path().join("out/plots/ad_costs.png").is_file());
     f.sim(["run", config, "--out", "out", "--quiet", "--seed", "5", "--force"]).ok();
     assert_ne!(read("ticks.csv"), ticks);
     assert_eq!(seed(read("manifest.json")), 5);
+    // ... charts included: a replacing run without plots leaves none of the old run's behind.
+    let no_plots = f.scenario("tiny_no_plots", &[TINY, &[("output.plots", "false")]].concat());
+    f.sim(["run", no_plots.to_str().unwrap(), "--out", "out", "--quiet", "--force"]).ok();
+    assert!(!f.path().join("out/plots").exists());
+}
+
+#[test]
+fn a_directory_another_run_is_writing_into_is_refused() {
+    let f = Fixture::new();
+    let config = f.scenario("tiny", TINY);
+    let config = config.to_str().unwrap();
+    // What a run holds while it writes: the lock on out/.sim.lock.
+    std::fs::create_dir(f.path().join("out")).unwrap();
+    let lock = std::fs::File::create(f.path().join("out/.sim.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let err = f.sim(["run", config, "--out", "out", "--quiet", "--force"]).usage_error();
+    assert!(err.contains("another `sim run` is writing here"), "{err}");
+    assert!(!f.path().join("out/ticks.csv").exists());
+    // A lock file nobody holds (left by a killed run) does not stop a run, which removes it.
+    drop(lock);
+    f.sim(["run", config, "--out", "out", "--quiet"]).ok();
+    assert!(f.path().join("out/manifest.json").is_file() && !f.path().join("out/.sim.lock").exists());
+}
+
+#[test]
+fn compare_writes_where_no_other_result_is() {
+    let f = Fixture::new();
+    let mut sets = TINY.to_vec();
+    sets.push(("output.plots", "false"));
+    let config = f.scenario("tiny", &sets);
+    let config = config.to_str().unwrap();
+    for (dir, seed) in [("a/seed-1", "1"), ("b/seed-1", "2"), ("c/seed-1", "3")] {
+        f.sim(["run", config, "--out", dir, "--seed", seed, "--quiet"]).ok();
+    }
+    // Runs of the same name are told apart by their parents.
+    f.sim(["compare", "a/seed-1", "b/seed-1"]).ok();
+    let out = f.path().join("outputs/compare-a-seed-1-vs-b-seed-1");
+    assert!(out.join("ad_costs.png").is_file() && out.join("compare.json").is_file());
+    f.sim(["compare", "a/seed-1", "b/seed-1"]).ok(); // the same comparison again
+    // Another comparison, or a run's own directory, is not overwritten without --force.
+    let err = f.sim(["compare", "a/seed-1", "c/seed-1", "--out", out.to_str().unwrap()]).usage_error();
+    assert!(err.contains("holds the comparison of") && err.contains("--force"), "{err}");
+    let err = f.sim(["compare", "a/seed-1", "c/seed-1", "--out", "a/seed-1"]).usage_error();
+    assert!(err.contains("not a comparison's plots"), "{err}");
+    assert!(!f.path().join("a/seed-1/ad_costs.png").exists());
+    f.sim(["compare", "a/seed-1", "c/seed-1", "--out", out.to_str().unwrap(), "--force"]).ok();
 }
 
 #[test]
