@@ -123,12 +123,22 @@ pub struct RunOutcome {
 /// Runs `n` seeds (the scenario's or `--seed`'s, then +1, ...) into `<out>/seed-<seed>/`;
 /// `done(seed, outcome)` is called after each. Returns the directories.
 pub fn run_seeds(opts: &RunOptions, n: u32, done: &mut dyn FnMut(u64, &RunOutcome)) -> Result<Vec<PathBuf>, SimError> {
-    let scenario = crate::config::load(&opts.config)?;
+    let mut scenario = crate::config::load(&opts.config)?;
     let first = opts.seed.unwrap_or(scenario.seed);
     let parent = opts.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.name));
+    let seeds: Vec<u64> = (0..u64::from(n)).map(|i| first.checked_add(i)).collect::<Option<_>>().ok_or_else(|| {
+        SimError::Usage(format!("--seeds {n} from seed {first} goes past the largest seed, 2^64 - 1"))
+    })?;
+    let dir = |seed: u64| parent.join(format!("seed-{seed}"));
+    // Every directory is checked before the first run, so that a refusal does not come after
+    // hours of runs.
+    for &seed in &seeds {
+        scenario.seed = seed;
+        output::OutputDir::check(&dir(seed), opts.force, &output::scenario_sha256(&scenario))?;
+    }
     let mut dirs = Vec::new();
-    for seed in (0..u64::from(n)).map(|i| first.wrapping_add(i)) {
-        let one = RunOptions { out: Some(parent.join(format!("seed-{seed}"))), seed: Some(seed), ..opts.clone() };
+    for seed in seeds {
+        let one = RunOptions { out: Some(dir(seed)), seed: Some(seed), ..opts.clone() };
         let outcome = run(&one, &mut |_, _| {})?;
         done(seed, &outcome);
         dirs.push(outcome.dir);
@@ -136,9 +146,44 @@ pub fn run_seeds(opts: &RunOptions, n: u32, done: &mut dyn FnMut(u64, &RunOutcom
     Ok(dirs)
 }
 
+/// Memory a world takes per consumer and per seller agent, bytes: a lower bound of the peak
+/// measured at 10^6 to 2x10^7 consumers with sellers in proportion (docs/PERFORMANCE.md: 314 MiB
+/// for 10^6 consumers and 10^5 sellers, 5.7 GiB for twenty times that).
+const BYTES_PER_CONSUMER: f64 = 150.0;
+const BYTES_PER_SELLER: f64 = 1500.0;
+
+/// Refuses a scale whose world cannot fit in the memory this machine has available, before
+/// anything runs (it would otherwise end in an allocation failure or the kernel's OOM killer).
+fn check_memory(scenario: &Scenario) -> Result<(), SimError> {
+    let (c, s) = (f64::from(scenario.scale.consumer_agents), f64::from(scenario.scale.seller_agents));
+    let needed = c * BYTES_PER_CONSUMER + s * BYTES_PER_SELLER;
+    let Some(available) = available_memory() else { return Ok(()) };
+    if needed <= available {
+        return Ok(());
+    }
+    let gib = |b: f64| b / f64::from(1u32 << 30);
+    Err(SimError::Usage(format!(
+        "scale: {} consumer and {} seller agents need at least {:.1} GiB of memory; this machine has {:.1} GiB \
+         available; lower scale.consumer_agents and scale.seller_agents (docs/PERFORMANCE.md)",
+        scenario.scale.consumer_agents,
+        scenario.scale.seller_agents,
+        gib(needed),
+        gib(available)
+    )))
+}
+
+/// `MemAvailable` of `/proc/meminfo`, bytes (`None` where there is no such file).
+fn available_memory() -> Option<f64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
 /// Loads, simulates, writes the outputs and draws the plots.
 pub fn run(opts: &RunOptions, progress: &mut dyn FnMut(u32, u32)) -> Result<RunOutcome, SimError> {
     let mut scenario = crate::config::load(&opts.config)?;
+    check_memory(&scenario)?;
     if let Some(seed) = opts.seed {
         scenario.seed = seed;
     }

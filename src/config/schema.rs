@@ -346,9 +346,9 @@ pub struct RatingRule {
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// Expected entrants per week across all segments at margin `m0`, as a share of the
-    /// initial seller agents (>= 0).
+    /// initial seller agents, in [0, 1].
     pub rate_per_week: f64,
-    /// Sensitivity of entry to the segment's margin (>= 0).
+    /// Sensitivity of entry to the segment's margin, in [0, 20].
     pub margin_sensitivity: f64,
     /// Reference margin m0, in [-1, 1].
     pub reference_margin: f64,

@@ -354,8 +354,8 @@ fn check_sellers(c: &mut Checker, s: &Sellers) {
     c.share(&f("equity.decay"), s.equity.decay);
     c.non_negative(&f("equity.eta_brand"), s.equity.eta_brand);
     c.non_negative(&f("equity.eta_white_label"), s.equity.eta_white_label);
-    c.non_negative(&f("entry.rate_per_week"), s.entry.rate_per_week);
-    c.non_negative(&f("entry.margin_sensitivity"), s.entry.margin_sensitivity);
+    c.range(&f("entry.rate_per_week"), s.entry.rate_per_week, 0.0, 1.0, false);
+    c.range(&f("entry.margin_sensitivity"), s.entry.margin_sensitivity, 0.0, 20.0, false);
     c.range(&f("entry.reference_margin"), s.entry.reference_margin, -1.0, 1.0, false);
     c.range(&f("entry.margin_smoothing"), s.entry.margin_smoothing, 1e-9, 1.0, false);
     c.share(&f("rating.quality_weight"), s.rating.quality_weight);

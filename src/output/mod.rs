@@ -302,15 +302,25 @@ impl OutputDir {
             return Err(SimError::Usage(format!("{}: another `sim run` is writing here", dir.display())));
         }
         let claimed = Self { dir: dir.to_path_buf(), lock };
+        Self::check(dir, force, scenario)?;
+        Ok(claimed)
+    }
+
+    /// Whether [`claim`](Self::claim) would take `dir` (leaving it as it is), but for another
+    /// run writing there now.
+    pub fn check(dir: &Path, force: bool, scenario: &str) -> Result<(), SimError> {
+        if !dir.exists() {
+            return Ok(());
+        }
+        if !dir.is_dir() {
+            return Err(SimError::Usage(format!("{}: exists and is not a directory", dir.display())));
+        }
         let mut entries = fs::read_dir(dir).map_err(|e| SimError::io(dir, e))?;
         let empty = !entries.any(|e| e.is_ok_and(|e| e.file_name() != LOCK));
-        if !empty
-            && !force
-            && let Some(why) = refusal(dir, scenario)
-        {
-            return Err(SimError::Usage(format!("{}: {why}", dir.display())));
+        match refusal(dir, scenario) {
+            Some(why) if !empty && !force => Err(SimError::Usage(format!("{}: {why}", dir.display()))),
+            _ => Ok(()),
         }
-        Ok(claimed)
     }
 
     pub fn path(&self) -> &Path {

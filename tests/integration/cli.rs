@@ -246,3 +246,31 @@ fn help_and_version_exit_with_code_0() {
     let version = f.sim(["--version"]).ok();
     assert_eq!(version.stdout.trim(), format!("sim {}", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn seeds_check_every_directory_before_the_first_run() {
+    let f = Fixture::new();
+    let config = f.scenario("tiny", TINY);
+    let config = config.to_str().unwrap();
+    f.write("out/seed-2/notes.txt", "mine");
+    let err = f.sim(["run", config, "--out", "out", "--seed", "1", "--seeds", "3", "--quiet"]).usage_error();
+    assert!(err.contains("seed-2") && err.contains("--force"), "{err}");
+    assert!(!f.path().join("out/seed-1").exists(), "seed 1 ran before the refusal");
+    let err = f.sim(["run", config, "--out", "out", "--seed", "18446744073709551615", "--seeds", "2"]).usage_error();
+    assert!(err.contains("past the largest seed"), "{err}");
+}
+
+#[test]
+fn a_scale_too_large_for_the_memory_is_refused_before_it_runs() {
+    // Regression: the largest scale validation allows ended in an allocation failure (abort).
+    let f = Fixture::new();
+    let mut sets: Vec<(&str, &str)> = TINY.iter().copied().filter(|(k, _)| !k.starts_with("scale.")).collect();
+    sets.extend([("scale.consumer_agents", "500000000"), ("scale.seller_agents", "50000000")]);
+    let config = f.scenario("huge", &sets);
+    let err = f.sim(["run", config.to_str().unwrap(), "--out", "out", "--quiet"]).usage_error();
+    assert!(
+        err.contains("need at least") && err.contains("GiB of memory") && err.contains("scale.consumer_agents"),
+        "{err}"
+    );
+    assert!(!f.path().join("out").exists());
+}
