@@ -317,3 +317,29 @@ fn every_example_sweep_file_is_valid() {
     }
     assert!(n >= 4, "{n} example sweep files");
 }
+
+#[test]
+fn enum_values_are_swept_and_set_by_their_bare_names() {
+    // Regression: RON handed a bare enum name to the sweep as JSON null ("invalid type: null").
+    let tmp = tempfile::tempdir().unwrap();
+    let params = r#"(path: "platforms[temu].model", values: [SemiManaged, Marketplace]),"#;
+    let file = sweep_file(tmp.path(), "models", "Grid(levels: 2)", 1, params, r#""brand_gmv_share@2024""#);
+    let text = fs::read_to_string(&file).unwrap().replace(
+        r#""calendar.warmup_weeks": 0"#,
+        r#""calendar.warmup_weeks": 0, "platforms[amazon].model": SemiManaged"#,
+    );
+    fs::write(&file, text).unwrap();
+    let plan = sweep::load(&file).unwrap();
+    assert_eq!(plan.base["platforms"][0]["model"], "SemiManaged");
+    let out = tmp.path().join("out");
+    assert_eq!(run(&file, &out, 1, false, None).failed, 0);
+    let lines = csv_lines(&out);
+    assert!(lines[1].contains(",SemiManaged,") && lines[2].contains(",Marketplace,"), "{lines:?}");
+    // A wrong type in `set` names the key.
+    let bad = fs::read_to_string(&file)
+        .unwrap()
+        .replace(r#""platforms[amazon].model": SemiManaged"#, r#""platforms[amazon].take_rate": "x""#);
+    fs::write(&file, bad).unwrap();
+    let e = sweep::load(&file).unwrap_err().to_string();
+    assert!(e.contains(r#"set["platforms[amazon].take_rate"]: invalid type: string "x""#), "{e}");
+}

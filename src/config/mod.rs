@@ -43,7 +43,7 @@ const MAX_BASE_DEPTH: usize = 8;
 
 /// A scenario file that extends another: `(base: "2026.ron", name: "...", set: { path: value })`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Scenario")]
 struct Overlay {
     /// Path of the base scenario, relative to this file.
     base: String,
@@ -110,7 +110,14 @@ fn load_depth(path: &Path, depth: usize) -> Result<Scenario, ConfigError> {
     if probe.base.is_none() {
         return from_str(&text, path);
     }
-    let overlay: Overlay = ron_options().from_str(&text).map_err(|e| syntax(path, &text, e))?;
+    let overlay: Overlay = ron_options().from_str(&text).map_err(|e| {
+        let sweep = text.lines().any(|l| l.trim_start().starts_with("sampler:"));
+        let mut e = syntax(path, &text, e);
+        if let (true, ConfigError::Syntax { message, .. }) = (sweep, &mut e) {
+            message.push_str(" (this looks like a sweep file: run it with `sim sweep`)");
+        }
+        e
+    })?;
     if overlay.base.trim().is_empty() {
         let errors = vec![FieldError::new("base", "= \"\": name the base scenario file, e.g. \"2026.ron\"")];
         return Err(ConfigError::Invalid { path: path.to_path_buf(), errors });
@@ -206,7 +213,7 @@ pub fn set_ron(doc: &mut serde_json::Value, field: &str, value: &ron::Value) -> 
 /// Sets `field` (a key of an overlay's or event's `set`) and checks the result against the
 /// schema, so that an error names the key: a misspelt field gets the nearest valid names, a
 /// value of the wrong type the schema's complaint.
-fn set_checked(doc: &mut serde_json::Value, field: &str, value: &ron::Value) -> Result<(), FieldError> {
+pub(crate) fn set_checked(doc: &mut serde_json::Value, field: &str, value: &ron::Value) -> Result<(), FieldError> {
     let at = |message: String| FieldError::new(format!("set[\"{field}\"]"), message);
     let mut next = doc.clone();
     set_ron(&mut next, field, value).map_err(|e| at(e.message))?;

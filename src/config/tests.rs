@@ -456,3 +456,10 @@ fn an_overlays_own_events_past_its_shortened_calendar_are_errors() {
     let e = load(&write(dir.path(), "o.ron", &text)).unwrap_err().to_string();
     assert!(e.contains("= \"2030-01-01\": outside the calendar"), "{e}");
 }
+
+#[test]
+fn a_sweep_file_loaded_as_a_scenario_says_what_it_is() {
+    let sweep = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/sweeps/brand_tilt_grid.ron");
+    let e = load(&sweep).unwrap_err().to_string();
+    assert!(e.contains("in `Scenario`") && e.contains("this looks like a sweep file: run it with `sim sweep`"), "{e}");
+}

@@ -23,7 +23,7 @@ const RESERVED: [&str; 6] = ["run_id", "point_id", "replicate", "seed", "status"
 
 /// A sweep file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Sweep")]
 pub struct SweepSpec {
     /// Short name, used for the default output directory. `[A-Za-z0-9_.-]+`.
     pub name: String,
@@ -45,9 +45,10 @@ pub struct SweepSpec {
     /// Agent counts for fast runs; `scale.real_sellers` is kept, so real units stay comparable.
     #[serde(default)]
     pub scale: Option<ScaleOverride>,
-    /// Fixed changes to the base scenario, field path to value (e.g. `"calendar.weeks": 104`).
-    #[serde(default)]
-    pub set: BTreeMap<String, Value>,
+    /// Fixed changes to the base scenario, field path to value (e.g. `"calendar.weeks": 104`),
+    /// written as in overlays (enum values by name).
+    #[serde(default, deserialize_with = "config::deserialize_set")]
+    pub set: BTreeMap<String, ron::Value>,
     /// The parameters varied, in column order (for Sobol and Morris: the factors).
     pub parameters: Vec<Parameter>,
     /// Metrics per run: a `summary.json` year field by path and year, `platform_share.amazon@2026`;
@@ -98,7 +99,7 @@ impl Sampler {
 
 /// Agent counts for the sweep's runs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "Scale")]
 pub struct ScaleOverride {
     pub seller_agents: u32,
     pub consumer_agents: u32,
@@ -116,9 +117,22 @@ pub struct Parameter {
     /// Numeric range (low, high); an integer field takes whole numbers in it.
     #[serde(default)]
     pub range: Option<(f64, f64)>,
-    /// Or a list of values (numbers, booleans, strings).
-    #[serde(default)]
+    /// Or a list of values (numbers, booleans, strings, enum values by name).
+    #[serde(default, deserialize_with = "named_values")]
     pub values: Option<Vec<Value>>,
+}
+
+/// A parameter's list of values, with an enum value written by its bare name (`SemiManaged`)
+/// kept as that name (read directly, RON hands it over as a unit, which JSON has only as null).
+fn named_values<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Value>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Named {
+        Value(ron::Value),
+    }
+    let Some(values) = Option::<Vec<Named>>::deserialize(d)? else { return Ok(None) };
+    let json = |Named::Value(v)| serde_json::to_value(v).map_err(serde::de::Error::custom);
+    values.into_iter().map(json).collect::<Result<_, _>>().map(Some)
 }
 
 impl Parameter {
@@ -231,8 +245,8 @@ fn resolve_base(spec: &SweepSpec, base: &Scenario) -> Result<Value, Vec<FieldErr
     let mut doc = config::to_value(base);
     let mut errors = Vec::new();
     for (field, value) in &spec.set {
-        if let Err(e) = path::set(&mut doc, field, value.clone()) {
-            errors.push(FieldError::new(format!("set[\"{field}\"]"), e.message));
+        if let Err(e) = config::set_checked(&mut doc, field, value) {
+            errors.push(e);
         }
     }
     if let Some(s) = &spec.scale {
