@@ -67,6 +67,18 @@ pub struct Verdict {
     pub pass: bool,
 }
 
+impl Verdict {
+    /// `pass`, `FAIL`, or `no data` when no run has what the check reads (e.g. a run that
+    /// ends before the year it needs).
+    pub fn word(&self) -> &'static str {
+        match (self.pass, self.runs) {
+            (true, _) => "pass",
+            (false, 0) => "no data",
+            (false, _) => "FAIL",
+        }
+    }
+}
+
 fn year(s: &Summary, y: i32) -> Option<&YearSummary> {
     s.years.iter().find(|x| x.year == y)
 }
@@ -339,7 +351,12 @@ pub fn judge(runs: &[Summary]) -> Vec<Verdict> {
 /// Reads the summaries of output directories; all must be runs of one scenario.
 pub fn load_summaries(dirs: &[impl AsRef<Path>]) -> Result<Vec<Summary>, SimError> {
     let mut out: Vec<Summary> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for dir in dirs {
+        let canonical = std::fs::canonicalize(dir.as_ref()).unwrap_or_else(|_| dir.as_ref().to_path_buf());
+        if !seen.insert(canonical) {
+            return Err(SimError::Usage(format!("{}: given twice; each run counts once", dir.as_ref().display())));
+        }
         let s = crate::output::read_summary(dir.as_ref())?;
         if let Some(first) = out.first()
             && first.scenario != s.scenario
@@ -362,8 +379,7 @@ pub fn plain(verdicts: &[Verdict]) -> String {
         format!("{:<5} {:<56} {:>20} {:>12} {:>26}  verdict\n", "fact", "measure", "target", "mean", "95% interval");
     for v in verdicts {
         let ci = format!("[{}, {}]", fmt(v.ci.0), fmt(v.ci.1));
-        let verdict = if v.pass { "pass" } else { "FAIL" };
-        s += &format!("{:<5} {:<56} {:>20} {:>12} {:>26}  {verdict}\n", v.fact, v.what, v.target, fmt(v.mean), ci);
+        s += &format!("{:<5} {:<56} {:>20} {:>12} {:>26}  {}\n", v.fact, v.what, v.target, fmt(v.mean), ci, v.word());
     }
     s
 }
@@ -383,7 +399,7 @@ pub fn markdown(verdicts: &[Verdict]) -> String {
             fmt(v.ci.0),
             fmt(v.ci.1),
             v.runs,
-            if v.pass { "pass" } else { "FAIL" }
+            v.word()
         );
     }
     s
@@ -410,6 +426,22 @@ mod tests {
         assert!(!Target::Within(0.05, 0.16).holds(0.2));
         assert!(Target::AtLeast(1.5).holds(1.5));
         assert!(!Target::Above(0.0).holds(0.0));
+    }
+
+    #[test]
+    fn a_fact_no_run_can_measure_says_no_data_not_fail() {
+        // A run whose calendar ends in 2024 cannot show 2025's or 2026's facts.
+        let only_2024 = Summary {
+            scenario: "short".into(),
+            seed: 1,
+            years: vec![YearSummary { year: 2024, weeks: 52, ..Default::default() }],
+            agent_steps: 0,
+            inputs: Default::default(),
+        };
+        let verdicts = judge(&[only_2024]);
+        let growth_2025 = verdicts.iter().find(|v| v.fact == "F03" && v.what.contains("2025")).expect("F03 2025");
+        assert_eq!((growth_2025.runs, growth_2025.word()), (0, "no data"));
+        assert!(plain(&verdicts).contains("no data"));
     }
 
     #[test]

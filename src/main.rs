@@ -180,10 +180,18 @@ fn execute(cli: Cli) -> Result<(), SimError> {
             } else {
                 print!("{}", facts::plain(&verdicts));
             }
-            let failed = verdicts.iter().filter(|v| !v.pass).count();
-            if failed > 0 {
+            let count = |word: &str| verdicts.iter().filter(|v| v.word() == word).count();
+            let (failed, missing) = (count("FAIL"), count("no data"));
+            if failed + missing > 0 {
                 let (n, runs) = (verdicts.len(), summaries.len());
-                return Err(SimError::Failed(format!("{failed} of {n} fact checks failed over {runs} run(s)")));
+                let mut why = format!("{failed} of {n} fact checks failed over {runs} run(s)");
+                if missing > 0 {
+                    why += &format!(
+                        "; {missing} could not be measured (`no data`: the runs lack the years or fields they \
+                         read, e.g. a calendar that ends before 2026)"
+                    );
+                }
+                return Err(SimError::Failed(why));
             }
             Ok(())
         }
