@@ -100,6 +100,7 @@ fn absolute(p: &Path) -> String {
 
 /// Refuses an output directory that holds anything but a comparison of the same runs.
 fn claim(out: &Path, runs: &serde_json::Value, force: bool) -> Result<(), SimError> {
+    crate::output::directory_or_nothing(out)?;
     let Ok(mut entries) = std::fs::read_dir(out) else { return Ok(()) }; // missing: written fresh
     if force || entries.next().is_none() {
         return Ok(());

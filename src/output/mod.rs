@@ -262,6 +262,15 @@ fn refusal(dir: &Path, scenario: &str) -> Option<String> {
     ))
 }
 
+/// An output path must be a directory or nothing yet: a file there is a usage error (exit 2),
+/// for every command that writes a directory.
+pub fn directory_or_nothing(dir: &Path) -> Result<(), SimError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(SimError::Usage(format!("{}: exists and is not a directory", dir.display())));
+    }
+    Ok(())
+}
+
 /// The lock file a run holds in its output directory while it writes there.
 const LOCK: &str = ".sim.lock";
 
@@ -287,9 +296,7 @@ impl OutputDir {
     /// Another run writing into the directory at the same time is refused too (a lock file,
     /// `.sim.lock`, held while the run writes).
     pub fn claim(dir: &Path, force: bool, scenario: &str) -> Result<Self, SimError> {
-        if dir.exists() && !dir.is_dir() {
-            return Err(SimError::Usage(format!("{}: exists and is not a directory", dir.display())));
-        }
+        directory_or_nothing(dir)?;
         fs::create_dir_all(dir).map_err(|e| SimError::io(dir, e))?;
         let lock_path = dir.join(LOCK);
         let lock = fs::OpenOptions::new()
@@ -312,9 +319,7 @@ impl OutputDir {
         if !dir.exists() {
             return Ok(());
         }
-        if !dir.is_dir() {
-            return Err(SimError::Usage(format!("{}: exists and is not a directory", dir.display())));
-        }
+        directory_or_nothing(dir)?;
         let mut entries = fs::read_dir(dir).map_err(|e| SimError::io(dir, e))?;
         let empty = !entries.any(|e| e.is_ok_and(|e| e.file_name() != LOCK));
         match refusal(dir, scenario) {

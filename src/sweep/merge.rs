@@ -121,6 +121,7 @@ fn missing(dirs: &[PathBuf], manifests: &[Manifest], rows: &[(u64, usize, u64, u
 
 /// Refuses an output directory that is an input, or holds anything but this sweep.
 fn claim(out: &Path, m: &Manifest, dirs: &[PathBuf]) -> Result<(), SimError> {
+    crate::output::directory_or_nothing(out)?;
     let same = |d: &Path| fs::canonicalize(d).ok().is_some_and(|d| fs::canonicalize(out).ok() == Some(d));
     if dirs.iter().any(|d| same(d)) {
         return Err(SimError::Usage(format!("{}: is one of the inputs; merge into another --out", out.display())));

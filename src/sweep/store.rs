@@ -231,6 +231,7 @@ impl Store {
     /// Opens `dir` for the sweep of `manifest`: a new (missing or empty) directory, or with
     /// `resume` one holding the same sweep and shard. Returns the store and the run ids done.
     pub fn open(dir: &Path, manifest: Manifest, resume: bool) -> Result<(Self, HashSet<u64>), SimError> {
+        crate::output::directory_or_nothing(dir)?;
         fs::create_dir_all(dir).map_err(|e| SimError::io(dir, e))?;
         let lock_path = dir.join(LOCK);
         let lock = File::create(&lock_path).map_err(|e| SimError::io(&lock_path, e))?;

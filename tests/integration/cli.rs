@@ -153,6 +153,10 @@ fn an_output_path_that_is_a_file_is_refused() {
     f.write("taken", "a file");
     let err = f.sim(["run", config.to_str().unwrap(), "--out", "taken", "--quiet"]).usage_error();
     assert!(err.contains("taken") && err.contains("not a directory"), "{err}");
+    // The same for a sweep (it used to fail with an OS error and exit code 1).
+    let sweep = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/sweeps/brand_tilt_grid.ron");
+    let err = f.sim(["sweep", sweep.to_str().unwrap(), "--out", "taken", "--quiet"]).usage_error();
+    assert!(err.contains("taken") && err.contains("not a directory"), "{err}");
     assert_eq!(std::fs::read_to_string(f.path().join("taken")).unwrap(), "a file");
 }
 
