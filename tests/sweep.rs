@@ -367,6 +367,38 @@ fn points_without_a_successful_run_still_show_their_parameter_values() {
     }
 }
 
+/// Regression: sampler sizes the docs rule out were accepted silently (Sobol's 10 base points,
+/// Morris's 5 levels, off the grid), and a Latin hypercube of 1e8 points built 1.5 GB of strata
+/// before the first run.
+#[test]
+fn sampler_sizes_the_docs_rule_out_are_refused_with_the_allowed_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (sampler, field, allowed) in [
+        (
+            "Sobol(base_points: 10)",
+            "sampler.base_points",
+            "= 10: must be a power of two, at least 2 (2, 4, 8, ..., e.g. 16)",
+        ),
+        ("Sobol(base_points: 1)", "sampler.base_points", "= 1: must be a power of two, at least 2"),
+        ("Morris(trajectories: 4, levels: 5)", "sampler.levels", "= 5: must be even and at least 2 (2, 4, 6, ...)"),
+        ("LatinHypercube(points: 100000000)", "sampler.points", "= 100000000: must be in [1, 10000000]"),
+        ("LatinHypercube(points: 10000001)", "sampler.points", "= 10000001: must be in [1, 10000000]"),
+    ] {
+        let file = sweep_file(tmp.path(), "bad", sampler, 1, PARAMS, METRICS);
+        let e = sweep::load(&file).unwrap_err().to_string();
+        assert!(e.contains(&format!("{field}: {allowed}")), "{sampler}: {e}");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
+            .args(["sweep", file.to_str().unwrap(), "--out", tmp.path().join("never").to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{sampler}: {out:?}");
+    }
+    for sampler in ["Sobol(base_points: 16)", "Morris(trajectories: 4, levels: 6)", "LatinHypercube(points: 1000)"] {
+        let file = sweep_file(tmp.path(), "good", sampler, 1, PARAMS, METRICS);
+        sweep::load(&file).unwrap_or_else(|e| panic!("{sampler}: {e}"));
+    }
+}
+
 #[test]
 fn every_example_sweep_file_is_valid() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/sweeps");
