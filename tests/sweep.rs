@@ -303,6 +303,102 @@ fn sobol_and_morris_sweeps_are_analysed_with_indices_and_plots() {
     }
 }
 
+/// Regression: `sim analyze` on one shard exited 0, with Sobol indices from no complete row.
+#[test]
+fn analyze_refuses_a_shard_and_says_to_merge_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "sobol", "Sobol(base_points: 2)", 1, PARAMS, METRICS);
+    let shard = tmp.path().join("shard0");
+    run(&file, &shard, 2, false, Some(Shard::new(0, 2).unwrap()));
+    let e = sweep::analyze(&shard).unwrap_err().to_string();
+    assert!(e.contains("holds shard 0/2") && e.contains("(4 of its 8 runs)") && e.contains("sim merge"), "{e}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sim")).args(["analyze"]).arg(&shard).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("merge the shards first"), "{out:?}");
+    assert!(!shard.join("analysis").exists());
+}
+
+/// Regression: `sim analyze` on a sweep with runs missing (still running, or interrupted) said
+/// nothing, and computed Sobol indices from a single complete row.
+#[test]
+fn analyze_of_an_unfinished_sweep_warns_and_leaves_short_indices_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "sobol", "Sobol(base_points: 4)", 1, PARAMS, METRICS);
+    let out = tmp.path().join("out");
+    run(&file, &out, 2, false, None);
+    // Row 0 (points 0-3) and one point of row 1 are in: 5 of 16 runs.
+    let lines = csv_lines(&out);
+    fs::write(out.join("runs.csv"), lines[..6].iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    fs::remove_file(out.join("runs.parquet")).unwrap();
+    let a = sweep::analyze::analysis(&out).unwrap();
+    assert_eq!(a.warnings.len(), 1, "{:?}", a.warnings);
+    assert!(a.warnings[0].contains("runs.csv holds 5 of the sweep's 16 runs") && a.warnings[0].contains("--resume"));
+    let sobol = fs::read_to_string(out.join("analysis/sobol.csv")).unwrap();
+    for line in sobol.lines().skip(1) {
+        assert!(line.ends_with(",1,,,,,,"), "indices from one row are left empty: {line}");
+    }
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_sim")).args(["analyze"]).arg(&out).output().unwrap();
+    assert!(cli.status.success(), "{cli:?}");
+    assert!(String::from_utf8_lossy(&cli.stderr).contains("warning: "), "{cli:?}");
+    // The complete sweep analyses without a warning.
+    let whole = tmp.path().join("whole");
+    run(&file, &whole, 2, false, None);
+    assert!(sweep::analyze::analysis(&whole).unwrap().warnings.is_empty());
+}
+
+/// Regression: a point whose runs all failed had empty parameter cells in points.csv.
+#[test]
+fn points_without_a_successful_run_still_show_their_parameter_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let params = r#"(path: "sellers.small.initial_listings", values: [1, 3]),
+        (path: "sellers.small.max_listings", values: [1, 3]),"#;
+    let file = sweep_file(tmp.path(), "fails", "Grid(levels: 2)", 1, params, METRICS);
+    let out = tmp.path().join("out");
+    run(&file, &out, 2, false, None);
+    sweep::analyze(&out).unwrap();
+    let points = fs::read_to_string(out.join("analysis/points.csv")).unwrap();
+    let rows: Vec<&str> = points.lines().collect();
+    assert!(rows[3].starts_with("2,3,1,1,1,"), "point 2 (3 listings, at most 1) failed: {}", rows[3]);
+    // The other points' values are those of runs.csv.
+    for line in &csv_lines(&out)[1..] {
+        let cells: Vec<&str> = line.split(',').collect();
+        let point: usize = cells[1].parse().unwrap();
+        assert!(rows[point + 1].starts_with(&format!("{},{},{},", point, cells[4], cells[5])), "{}", rows[point + 1]);
+    }
+}
+
+/// Regression: sampler sizes the docs rule out were accepted silently (Sobol's 10 base points,
+/// Morris's 5 levels, off the grid), and a Latin hypercube of 1e8 points built 1.5 GB of strata
+/// before the first run.
+#[test]
+fn sampler_sizes_the_docs_rule_out_are_refused_with_the_allowed_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (sampler, field, allowed) in [
+        (
+            "Sobol(base_points: 10)",
+            "sampler.base_points",
+            "= 10: must be a power of two, at least 2 (2, 4, 8, ..., e.g. 16)",
+        ),
+        ("Sobol(base_points: 1)", "sampler.base_points", "= 1: must be a power of two, at least 2"),
+        ("Morris(trajectories: 4, levels: 5)", "sampler.levels", "= 5: must be even and at least 2 (2, 4, 6, ...)"),
+        ("LatinHypercube(points: 100000000)", "sampler.points", "= 100000000: must be in [1, 10000000]"),
+        ("LatinHypercube(points: 10000001)", "sampler.points", "= 10000001: must be in [1, 10000000]"),
+    ] {
+        let file = sweep_file(tmp.path(), "bad", sampler, 1, PARAMS, METRICS);
+        let e = sweep::load(&file).unwrap_err().to_string();
+        assert!(e.contains(&format!("{field}: {allowed}")), "{sampler}: {e}");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
+            .args(["sweep", file.to_str().unwrap(), "--out", tmp.path().join("never").to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{sampler}: {out:?}");
+    }
+    for sampler in ["Sobol(base_points: 16)", "Morris(trajectories: 4, levels: 6)", "LatinHypercube(points: 1000)"] {
+        let file = sweep_file(tmp.path(), "good", sampler, 1, PARAMS, METRICS);
+        sweep::load(&file).unwrap_or_else(|e| panic!("{sampler}: {e}"));
+    }
+}
+
 #[test]
 fn every_example_sweep_file_is_valid() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/sweeps");

@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::common::*;
 use super::data::{EventMark, RunData, TickRow};
-use super::events::{draw_event_strip, strip_height};
+use super::events::strip_layout;
 use super::{PlotError, ensure_fonts};
 
 /// Moving-average window (weeks) used where weekly noise hurts readability.
@@ -203,10 +203,10 @@ pub(super) fn stacked<DB: DrawingBackend>(
 ) -> R<Vec<PanelAreas<DB>>> {
     let (w, _) = body.dim_in_pixel();
     let panel_w = w as i32 - LEGEND_W as i32;
-    let sh = strip_height(body, span, events, panel_w)?;
-    let (strip, rest) = body.split_vertically(sh);
+    let layout = strip_layout(body, span, events, panel_w)?;
+    let (strip, rest) = body.split_vertically(layout.height());
     let (strip, _) = strip.split_horizontally(panel_w);
-    draw_event_strip(&strip, span, events, panel_w)?;
+    layout.draw(&strip)?;
     Ok(rest.split_evenly((n, 1)).into_iter().map(|a| a.split_horizontally(panel_w)).collect())
 }
 

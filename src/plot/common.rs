@@ -36,6 +36,10 @@ pub(crate) const MARKER: RGBColor = RGBColor(110, 110, 110);
 pub(crate) const LEGEND_W: u32 = 290;
 const MARGIN: i32 = 12;
 const Y_LABEL_W: i32 = 96;
+/// Smallest panel [`build_panel`] draws in, in pixels: the margins, caption and axis labels, and
+/// a plot area at least 40 pixels high and 60 wide. A smaller area is left blank (plotters can
+/// spin forever filling a polygon in an area of no or negative height).
+const MIN_PANEL: (u32, u32) = (2 * MARGIN as u32 + Y_LABEL_W as u32 + 60, 2 * MARGIN as u32 + 30 + 58 + 40);
 
 /// Tableau-10 palette: distinct, print-friendly categorical colors.
 pub(crate) const PALETTE: [RGBColor; 10] = [
@@ -215,6 +219,12 @@ fn fit_y(series: &[Series]) -> Range<f64> {
     lo..hi
 }
 
+/// Whether `area` is large enough for a panel (see [`MIN_PANEL`]).
+pub(crate) fn has_room<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> bool {
+    let (w, h) = area.dim_in_pixel();
+    w >= MIN_PANEL.0 && h >= MIN_PANEL.1
+}
+
 /// Builds the axes of a panel (plot area on the left, `area` must already
 /// exclude the legend column) and draws mesh, event lines and, when `empty`,
 /// the empty-data note.
@@ -309,6 +319,9 @@ pub(crate) fn line_panel<DB: DrawingBackend>(
     events: &[EventMark],
     runs: &[&str],
 ) -> R<()> {
+    if !has_room(area) {
+        return Ok(());
+    }
     let y = spec.y_range.clone().unwrap_or_else(|| fit_y(series));
     let empty = series.iter().all(|s| s.points.is_empty());
     let mut chart = build_panel(area, span, spec, y, events, empty)?;

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use super::charts::*;
 use super::common::*;
 use super::data::{EventMark, RunData};
-use super::events::{draw_event_strip, strip_height};
+use super::events::strip_layout;
 use super::{PlotError, ensure_fonts};
 
 /// Platforms ordered by total GMV (largest first) over all runs, with colors.
@@ -101,19 +101,23 @@ fn platform_share<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[&Ru
     let entries: Vec<_> = platforms.iter().rev().map(|(p, c)| (platform_name(p), *c, Dash::Solid, 3)).collect();
     draw_legend(&legend, Some("Platform"), &entries, &[], true)?;
     let columns = cols_area.split_evenly((1, runs.len().max(1)));
+    let strips: Vec<_> = runs
+        .iter()
+        .zip(&columns)
+        .map(|(run, col)| strip_layout(col, span, &run.events, col.dim_in_pixel().0 as i32))
+        .collect::<R<_>>()?;
     // Same strip height in every column so the panels line up.
-    let mut sh = 0;
-    for (run, col) in runs.iter().zip(&columns) {
-        sh = sh.max(strip_height(col, span, &run.events, col.dim_in_pixel().0 as i32)?);
-    }
-    for (run, col) in runs.iter().zip(&columns) {
+    let sh = strips.iter().map(|s| s.height()).max().unwrap_or(0);
+    for ((run, col), layout) in runs.iter().zip(&columns).zip(&strips) {
         let events = &run.events;
         let (cw, ch) = col.dim_in_pixel();
         let (strip, rest) = col.split_vertically(sh);
-        draw_event_strip(&strip, span, events, cw as i32)?;
+        layout.draw(&strip)?;
         let (gc, gr) = region_grid(regions.len(), cw);
         let region_h = 290 * gr as u32;
-        let global_h = ch.saturating_sub(sh).saturating_sub(region_h).max(200);
+        // The global panel gets at least 200 pixels, the region grid what is left.
+        let rest_h = ch.saturating_sub(sh);
+        let global_h = rest_h.saturating_sub(region_h).max(200).min(rest_h);
         let (global, grid) = rest.split_vertically(global_h);
         let caption = if runs.len() > 1 { format!("{}: all regions", run.scenario) } else { "All regions".to_string() };
         let spec = PanelSpec {
@@ -154,6 +158,9 @@ fn stack_panel<DB: DrawingBackend>(
     layers: &[(RGBColor, Vec<(NaiveDate, f64)>)],
     events: &[EventMark],
 ) -> R<()> {
+    if !has_room(area) {
+        return Ok(());
+    }
     let y = spec.y_range.clone().unwrap_or(0.0..100.0);
     let empty = layers.iter().all(|l| l.1.is_empty());
     // Events are drawn after the areas so they stay visible.

@@ -124,6 +124,48 @@ fn plot_dir_writes_all_charts() {
     assert_eq!(plot_dir(tmp.path()).unwrap().len(), 8);
 }
 
+/// Regression: a scenario with many long-labelled events (58 events on distinct dates with
+/// 100-character labels, or 130 with 60-character ones, in a 20-week run) had an event key taller
+/// than the chart body, and plotters spun forever filling a stacked panel of negative height.
+/// `plot_dir` runs in a thread so that a regression fails the test instead of hanging it.
+#[test]
+fn plot_hangs_no_more_on_many_long_event_labels() {
+    for (count, label_len) in [(58, 100), (130, 60)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let owned: Vec<(String, String)> = (0..count)
+            .map(|i| {
+                let date = start + Duration::days(i as i64 * 133 / count as i64);
+                (date.to_string(), format!("{i:03}{}", "x".repeat(label_len - 3)))
+            })
+            .collect();
+        let events: Vec<(&str, &str)> = owned.iter().map(|(d, l)| (d.as_str(), l.as_str())).collect();
+        write_synth(tmp.path(), &Synth { ticks: 20, events: &events, ..SMALL });
+        let dir = tmp.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(plot_dir(&dir)));
+        let paths = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("plot_dir still running after 60 s with {count} events"))
+            .unwrap();
+        assert_eq!(paths.len(), 8);
+        for chart in Chart::ALL {
+            let svg = fs::read_to_string(tmp.path().join("plots").join(format!("{}.svg", chart.name()))).unwrap();
+            assert!(svg.contains("more events: see events.csv"), "{} with {count} events", chart.name());
+            // Every panel is drawn: its caption is there.
+            let captions: &[&str] = match chart {
+                Chart::SellerExits => &["By seller kind", "By exit reason"],
+                Chart::PlatformShare => &["All regions", "\nUS\n</text>", "\nEU\n</text>"],
+                Chart::BrandVsWhiteLabel => &["Brand share of GMV", "Active sellers by kind", "Profit margin by kind"],
+                Chart::AdCosts => &["Cost per click (CPC) by platform"],
+            };
+            for caption in captions {
+                assert!(svg.contains(caption), "{} lacks panel `{caption}` with {count} events", chart.name());
+            }
+        }
+    }
+}
+
 #[test]
 fn load_run_reads_all_files() {
     let tmp = tempfile::tempdir().unwrap();

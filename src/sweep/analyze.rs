@@ -8,6 +8,11 @@
 //! - `plots/`: each metric against each parameter with its interval band, and sensitivity bars.
 //!
 //! `runs.csv` is streamed; memory holds a few numbers per point and metric, not the runs.
+//!
+//! A shard's directory is refused (merge the shards first: a shard holds part of every design
+//! row). A sweep with runs missing from `runs.csv` (still running, or interrupted) is analysed
+//! with a warning naming how many runs are in: statistics use the runs present, and indices
+//! without enough data (Sobol rows, Morris effects) are left empty.
 
 use super::plots::{self, Effect, EffectPanel, Indices, Sensitivity};
 use super::samplers::{Design, SaltelliRole, morris_delta, saltelli_role};
@@ -17,6 +22,7 @@ use super::store::{Manifest, RUNS_CSV, format_number};
 use crate::config::path;
 use crate::error::SimError;
 use crate::output::write_atomic;
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -64,8 +70,7 @@ impl Axis {
 
 /// Everything read from `runs.csv`.
 struct Tally {
-    /// Per point: its parameter cells (first row seen), runs, failed runs, per metric.
-    cells: Vec<Option<Vec<String>>>,
+    /// Per point: its runs, failed runs, per metric.
     runs: Vec<u32>,
     failed: Vec<u32>,
     per_point: Vec<Vec<Running>>,
@@ -73,18 +78,65 @@ struct Tally {
     per_bin: Vec<Vec<Vec<Running>>>,
 }
 
-/// Analyses the sweep in `dir`; returns the files written.
+/// What `sim analyze` wrote, and what its user should know about the input.
+#[derive(Debug)]
+pub struct Analysis {
+    /// The files written.
+    pub written: Vec<PathBuf>,
+    /// Problems with the input that did not stop the analysis (runs missing from `runs.csv`).
+    pub warnings: Vec<String>,
+}
+
+/// Analyses the sweep in `dir`, prints each warning on stderr; returns the files written.
 pub fn analyze(dir: &Path) -> Result<Vec<PathBuf>, SimError> {
+    let a = analysis(dir)?;
+    for w in &a.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(a.written)
+}
+
+/// Analyses the sweep in `dir`: the files written and the warnings. A directory that holds a
+/// shard is a usage error.
+pub fn analysis(dir: &Path) -> Result<Analysis, SimError> {
     let m = Manifest::read(dir)?
         .ok_or_else(|| SimError::Usage(format!("{}: no sweep.json here; not a sweep directory", dir.display())))?;
+    if let Some(shard) = m.shard.filter(|s| s.count > 1) {
+        return Err(SimError::Usage(format!(
+            "{}: holds shard {shard} of sweep `{}` ({} of its {} runs), not the whole sweep; merge the shards \
+             first with `sim merge SHARD_DIR... --out DIR`, then run `sim analyze DIR`",
+            dir.display(),
+            m.name,
+            shard.runs(m.total_runs),
+            m.total_runs
+        )));
+    }
     let spec = &m.spec;
     let levels: Vec<u32> = spec.parameters.iter().map(|p| p.grid_levels(&spec.sampler)).collect();
     let design = Design::new(&spec.sampler, &levels, spec.seed);
     let axes: Vec<Axis> = spec.parameters.iter().map(|p| Axis::new(p, &spec.sampler, m.points)).collect();
     let tally = read_runs(dir, &m, &design, &axes)?;
+    let mut warnings = Vec::new();
+    let present: u64 = tally.runs.iter().map(|&r| u64::from(r)).sum();
+    if present < m.total_runs {
+        warnings.push(format!(
+            "{}: runs.csv holds {present} of the sweep's {} runs (the sweep is still running or was \
+             interrupted; `sim sweep {} --out {} --resume` runs the rest); the analysis uses the runs \
+             present, and leaves empty the indices without enough data",
+            dir.display(),
+            m.total_runs,
+            m.sweep_file,
+            dir.display()
+        ));
+    }
+    let integer: Vec<bool> = spec
+        .parameters
+        .iter()
+        .map(|p| path::get(&m.base_scenario, &p.path).is_ok_and(|v| v.is_i64() || v.is_u64()))
+        .collect();
     let out = dir.join("analysis");
     std::fs::create_dir_all(&out).map_err(|e| SimError::io(&out, e))?;
-    let mut written = vec![write_points(&out, &m, &tally)?];
+    let mut written = vec![write_points(&out, &m, &design, &integer, &tally)?];
     let means: Vec<Vec<f64>> = tally.per_point.iter().map(|p| p.iter().map(|r| r.sample().mean).collect()).collect();
     let mut sensitivity = Vec::new();
     match spec.sampler {
@@ -100,9 +152,9 @@ pub fn analyze(dir: &Path) -> Result<Vec<PathBuf>, SimError> {
         }
         _ => {}
     }
-    let effects = effect_panels(&m, &design, &axes, &tally, &means);
+    let effects = effect_panels(&m, &design, &integer, &axes, &tally, &means);
     written.extend(plots::write_all(&out.join("plots"), &effects, &sensitivity)?);
-    Ok(written)
+    Ok(Analysis { written, warnings })
 }
 
 fn read_runs(dir: &Path, m: &Manifest, design: &Design, axes: &[Axis]) -> Result<Tally, SimError> {
@@ -111,7 +163,6 @@ fn read_runs(dir: &Path, m: &Manifest, design: &Design, axes: &[Axis]) -> Result
     let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
     let (points, k, nm) = (m.points as usize, m.parameters.len(), m.metrics.len());
     let mut t = Tally {
-        cells: vec![None; points],
         runs: vec![0; points],
         failed: vec![0; points],
         per_point: vec![vec![Running::default(); nm]; points],
@@ -135,7 +186,6 @@ fn read_runs(dir: &Path, m: &Manifest, design: &Design, axes: &[Axis]) -> Result
             t.failed[point] += 1;
             continue;
         }
-        t.cells[point].get_or_insert_with(|| (0..k).map(|i| record.get(4 + i).unwrap_or("").to_string()).collect());
         for j in 0..nm {
             let x = record.get(4 + k + j).and_then(|c| c.parse::<f64>().ok()).unwrap_or(f64::NAN);
             t.per_point[point][j].push(x);
@@ -153,7 +203,12 @@ fn csv_row(w: &mut dyn Write, fields: &[String]) -> std::io::Result<()> {
     w.write_all(&c.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?)
 }
 
-fn write_points(out: &Path, m: &Manifest, t: &Tally) -> Result<PathBuf, SimError> {
+/// A parameter value as `runs.csv` writes it: text as is, anything else as JSON.
+fn cell(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), String::from)
+}
+
+fn write_points(out: &Path, m: &Manifest, design: &Design, integer: &[bool], t: &Tally) -> Result<PathBuf, SimError> {
     let path = out.join("points.csv");
     write_atomic(&path, |w| {
         let mut header: Vec<String> = vec!["point_id".into()];
@@ -165,7 +220,9 @@ fn write_points(out: &Path, m: &Manifest, t: &Tally) -> Result<PathBuf, SimError
         csv_row(w, &header)?;
         for p in 0..t.runs.len() {
             let mut row = vec![p.to_string()];
-            row.extend(t.cells[p].clone().unwrap_or_else(|| vec![String::new(); m.parameters.len()]));
+            // The values from the design, so that a point without a successful run has them too.
+            let u = design.unit(p as u64);
+            row.extend(m.spec.parameters.iter().zip(integer).zip(u).map(|((q, &int), u)| cell(&q.value(u, int))));
             row.extend([t.runs[p].to_string(), t.failed[p].to_string()]);
             for r in &t.per_point[p] {
                 let s: Sample = r.sample();
@@ -275,13 +332,14 @@ fn write_table(out: &Path, name: &str, header: &[&str], rows: &[Vec<String>]) ->
 
 /// The effect plot data: per metric and parameter, the binned means with intervals and the
 /// points' means.
-fn effect_panels(m: &Manifest, design: &Design, axes: &[Axis], t: &Tally, means: &[Vec<f64>]) -> Vec<Effect> {
-    let integer: Vec<bool> = m
-        .spec
-        .parameters
-        .iter()
-        .map(|p| path::get(&m.base_scenario, &p.path).is_ok_and(|v| v.is_i64() || v.is_u64()))
-        .collect();
+fn effect_panels(
+    m: &Manifest,
+    design: &Design,
+    integer: &[bool],
+    axes: &[Axis],
+    t: &Tally,
+    means: &[Vec<f64>],
+) -> Vec<Effect> {
     // x of a unit coordinate: the value for numeric parameters, the list index for text ones.
     let x_of = |i: usize, u: f64| -> f64 {
         let p = &m.spec.parameters[i];
@@ -307,12 +365,7 @@ fn effect_panels(m: &Manifest, design: &Design, axes: &[Axis], t: &Tally, means:
                     labels: if p.numeric {
                         Vec::new()
                     } else {
-                        m.spec.parameters[i]
-                            .values
-                            .iter()
-                            .flatten()
-                            .map(|v| v.as_str().map_or(v.to_string(), String::from))
-                            .collect()
+                        m.spec.parameters[i].values.iter().flatten().map(cell).collect()
                     },
                     bins: (0..axes[i].bins)
                         .map(|b| (x_of(i, axes[i].center(b)), t.per_bin[i][b][j].sample()))

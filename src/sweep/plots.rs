@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 const MAIN: RGBColor = PALETTE[0];
 const SECOND: RGBColor = PALETTE[1];
 const TITLE_H: u32 = 56;
+/// Height of the key below a bar chart.
+const KEY_H: u32 = 30;
 
 /// One metric against every parameter.
 pub struct Effect {
@@ -149,6 +151,12 @@ impl Figure for Effect {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> R<()> {
         let area = title(root, &format!("{} by parameter: mean of runs, 95% interval", self.metric))?;
+        if self.panels.iter().all(|p| p.bins.is_empty() && p.points.is_empty()) {
+            let (w, h) = area.dim_in_pixel();
+            let note = format!("No data: no successful run has a value of {}", self.metric);
+            let style = text(20.0).color(&MARKER).pos(Pos::new(HPos::Center, VPos::Center));
+            return area.draw(&Text::new(note, (w as i32 / 2, h as i32 / 2), style)).ctx();
+        }
         let cols = self.panels.len().clamp(1, 3);
         let rows = self.panels.len().div_ceil(3).max(1);
         for (p, a) in self.panels.iter().zip(area.split_evenly((rows, cols))) {
@@ -244,9 +252,10 @@ fn bars<DB: DrawingBackend>(
     let k = series.first().map_or(0, |s| s.2.len());
     let values = series.iter().flat_map(|s| s.2.iter().flat_map(|e| [e.value, e.lo, e.hi]));
     let x = fit(values.chain([0.0]));
-    // A free row at the bottom for the legend.
-    let y = -1.5..k as f64 - 0.5;
-    let mut chart = ChartBuilder::on(area)
+    // One row per parameter, a tick at each, and the key of the series below the chart.
+    let y = -0.5..k as f64 - 0.5;
+    let (area, key) = area.split_vertically(area.dim_in_pixel().1.saturating_sub(KEY_H));
+    let mut chart = ChartBuilder::on(&area)
         .margin(16)
         .x_label_area_size(46)
         .y_label_area_size(area.dim_in_pixel().0 as i32 / 3)
@@ -258,7 +267,7 @@ fn bars<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .y_label_formatter(&y_fmt)
-        .y_labels(k + 1)
+        .y_labels(k)
         .x_label_formatter(&|v| short(*v))
         .x_desc(x_desc)
         .label_style(text(14.0))
@@ -279,9 +288,12 @@ fn bars<DB: DrawingBackend>(
             .draw_series(rows.clone().filter(|(e, _)| e.value.is_finite()).map(|(e, y0)| {
                 Rectangle::new([(0.0, y0 + 0.1 * h), (e.value, y0 + 0.9 * h)], color.mix(0.85).filled())
             }))
-            .ctx()?
-            .label(*label)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled()));
+            .ctx()?;
+        // The key: a swatch and the series' name, side by side from the plot's left edge.
+        let x0 = chart.plotting_area().get_pixel_range().0.start - area.get_base_pixel().0 + 180 * s as i32;
+        key.draw(&Rectangle::new([(x0, 6), (x0 + 16, 18)], color.filled())).ctx()?;
+        key.draw(&Text::new(label.to_string(), (x0 + 24, 12), text(15.0).pos(Pos::new(HPos::Left, VPos::Center))))
+            .ctx()?;
         chart
             .draw_series(
                 rows.filter(|(e, _)| e.lo.is_finite() && e.hi.is_finite())
@@ -289,20 +301,11 @@ fn bars<DB: DrawingBackend>(
             )
             .ctx()?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(text(15.0))
-        .background_style(WHITE.mix(0.9))
-        .border_style(MARKER)
-        .draw()
-        .ctx()
+    Ok(())
 }
 
 fn morris_scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, names: &[String], stats: &[MorrisStats]) -> R<()> {
     let x = fit(stats.iter().map(|s| s.mu_star.value).chain([0.0]));
-    // Room on the right for the names.
-    let x = x.start..x.end + 0.4 * (x.end - x.start);
     let y = fit(stats.iter().map(|s| s.sigma).chain([0.0]));
     let mut chart = ChartBuilder::on(area)
         .margin(16)
@@ -324,14 +327,61 @@ fn morris_scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, names: &[St
         .light_line_style(RGBColor(230, 230, 230).mix(0.6))
         .draw()
         .ctx()?;
-    for (i, s) in stats.iter().enumerate().filter(|(_, s)| s.mu_star.value.is_finite() && s.sigma.is_finite()) {
-        let at = (s.mu_star.value, s.sigma);
+    let shown: Vec<(usize, (f64, f64))> = stats
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.mu_star.value.is_finite() && s.sigma.is_finite())
+        .map(|(i, s)| (i, (s.mu_star.value, s.sigma)))
+        .collect();
+    for &(i, at) in &shown {
         chart.draw_series(std::iter::once(Circle::new(at, 6, PALETTE[i % PALETTE.len()].filled()))).ctx()?;
-        let name = names.get(i).cloned().unwrap_or_default();
-        let label = text(13.0).pos(Pos::new(HPos::Left, VPos::Center));
-        chart.draw_series(std::iter::once(EmptyElement::at(at) + Text::new(name, (10, 0), label))).ctx()?;
+    }
+    // The names, in pixels of `area`, placed so that none overlaps another or leaves the plot.
+    let (bx, by) = area.get_base_pixel();
+    let name = |i: usize| names.get(i).map_or("", String::as_str);
+    let style = text(13.0).pos(Pos::new(HPos::Left, VPos::Center));
+    let right = chart.plotting_area().get_pixel_range().0.end - bx;
+    let mut labels = Vec::new();
+    for &(i, at) in &shown {
+        let (px, py) = chart.backend_coord(&at);
+        labels.push((px - bx, py - by, area.estimate_text_size(name(i), &style).ctx()?.0 as i32));
+    }
+    for ((&(i, _), &(px, py, w)), (x0, y0)) in shown.iter().zip(&labels).zip(place_labels(&labels, right, LABEL_H)) {
+        let mid = y0 + LABEL_H / 2;
+        if (mid - py).abs() > LABEL_H / 2 {
+            // Moved away from its point: a leader line to the label's near end.
+            let end = if x0 > px { x0 - 2 } else { x0 + w + 2 };
+            area.draw(&PathElement::new(vec![(px, py), (end, mid)], MARKER.mix(0.6).stroke_width(1))).ctx()?;
+        }
+        area.draw(&Text::new(name(i), (x0, mid), style.clone())).ctx()?;
     }
     Ok(())
+}
+
+/// Height of a point's name in the Morris scatter.
+const LABEL_H: i32 = 16;
+
+/// Top-left corners of labels of `(point x, point y, width)` in pixels, `h` high: right of the
+/// point, or left of it where the label would cross `right`; from the top of the chart down, a
+/// label that would overlap one placed before moves down below it.
+fn place_labels(labels: &[(i32, i32, i32)], right: i32, h: i32) -> Vec<(i32, i32)> {
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by_key(|&i| labels[i].1);
+    // (left, right, top) of each label placed.
+    let mut placed: Vec<(i32, i32, i32)> = Vec::new();
+    let mut corners = vec![(0, 0); labels.len()];
+    for i in order {
+        let (px, py, w) = labels[i];
+        let x0 = if px + 10 + w <= right { px + 10 } else { px - 10 - w };
+        let mut y0 = py - h / 2;
+        let overlaps = |&&(a, b, top): &&(i32, i32, i32), y0: i32| x0 < b && a < x0 + w && y0 < top + h && top < y0 + h;
+        while let Some(&(_, _, top)) = placed.iter().find(|p| overlaps(p, y0)) {
+            y0 = top + h;
+        }
+        placed.push((x0, x0 + w, y0));
+        corners[i] = (x0, y0);
+    }
+    corners
 }
 
 #[cfg(test)]
@@ -348,5 +398,75 @@ mod tests {
         assert_eq!(short(1_234_567.0), "1.235M");
         assert_eq!(short(-2.5e9), "-2.5G");
         assert_eq!(file_stem("exit_rate_by_kind.white_label@2025"), "exit_rate_by_kind.white_label_2025");
+    }
+
+    /// Regression: the effects of a metric without values were drawn as empty 0-1 frames.
+    #[test]
+    fn effects_of_a_metric_without_values_say_no_data() {
+        let tmp = tempfile::tempdir().unwrap();
+        let panel = |name: &str| EffectPanel {
+            parameter: name.into(),
+            labels: Vec::new(),
+            bins: Vec::new(),
+            points: Vec::new(),
+        };
+        let effect = Effect { metric: "gmv_growth@2024".into(), panels: vec![panel("a"), panel("b")] };
+        let written = write_all(tmp.path(), &[effect], &[]).unwrap();
+        assert_eq!(written.len(), 2);
+        let svg = fs::read_to_string(tmp.path().join("effects_gmv_growth_2024.svg")).unwrap();
+        assert!(svg.contains("No data: no successful run has a value of gmv_growth@2024"), "{svg}");
+        assert!(!svg.contains("<polyline"), "no axes are drawn");
+    }
+
+    /// Regression: the Sobol and Morris bars had an empty row at the bottom, with a stray tick.
+    #[test]
+    fn sensitivity_bars_have_one_row_and_one_tick_per_parameter() {
+        let tmp = tempfile::tempdir().unwrap();
+        let e = |v: f64| Estimate { value: v, lo: v - 0.1, hi: v + 0.1 };
+        let sens = Sensitivity {
+            metric: "m@2025".into(),
+            parameters: vec!["alpha".into(), "beta".into(), "gamma".into()],
+            indices: Indices::Sobol {
+                first: vec![e(0.5), e(0.2), e(0.0)],
+                total: vec![e(0.6), e(0.3), e(0.1)],
+                rows: 64,
+            },
+        };
+        write_all(tmp.path(), &[], &[sens]).unwrap();
+        let svg = fs::read_to_string(tmp.path().join("sobol_m_2025.svg")).unwrap();
+        // The y axis's ticks: short horizontal strokes, `points="x,y x+5,y "`.
+        let ticks = svg
+            .split("points=\"")
+            .skip(1)
+            .filter_map(|rest| {
+                let pts: Vec<(i32, i32)> = rest[..rest.find('"')?]
+                    .split_whitespace()
+                    .filter_map(|p| p.split_once(',').and_then(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?))))
+                    .collect();
+                (pts.len() == 2 && pts[0].1 == pts[1].1 && pts[1].0 - pts[0].0 == 5).then_some(())
+            })
+            .count();
+        assert_eq!(ticks, 3, "one tick per parameter");
+    }
+
+    /// Regression: the Morris scatter's names overlapped where points were close, and the name
+    /// of the right-most point ran off the chart.
+    #[test]
+    fn morris_scatter_names_neither_overlap_nor_leave_the_plot() {
+        // Three points close together, and one at the right edge with a long name.
+        let labels = [(100, 200, 150), (104, 205, 120), (98, 210, 200), (500, 50, 230), (300, 400, 80)];
+        let (right, h) = (520, 16);
+        let corners = place_labels(&labels, right, h);
+        for (i, (&(x0, y0), &(px, _, w))) in corners.iter().zip(&labels).enumerate() {
+            assert!(x0 + w <= right, "label {i} ends at {} past {right}", x0 + w);
+            assert!(x0 >= px + 10 || x0 + w <= px - 10, "label {i} covers its point");
+            for (j, &(x1, y1)) in corners.iter().enumerate().skip(i + 1) {
+                let w1 = labels[j].2;
+                let apart = x0 + w <= x1 || x1 + w1 <= x0 || y0 + h <= y1 || y1 + h <= y0;
+                assert!(apart, "labels {i} and {j} overlap: {corners:?}");
+            }
+        }
+        // A label with room stays level with its point.
+        assert_eq!(corners[4], (310, 392));
     }
 }

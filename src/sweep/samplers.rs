@@ -43,8 +43,11 @@ enum Kind {
         seed: u64,
         perms: Vec<Vec<u32>>,
     },
-    /// Saltelli's A, B, AB_1..AB_k matrices from the Sobol sequence, `dims + 2` points per row.
-    Saltelli,
+    /// Saltelli's A, B, AB_1..AB_k matrices from the Sobol sequence, `dims + 2` points per row;
+    /// row r uses point `skip + r` of the sequence.
+    Saltelli {
+        skip: u64,
+    },
     /// Morris trajectories of `dims + 1` points on a grid of `levels` levels.
     Morris {
         seed: u64,
@@ -76,7 +79,9 @@ impl Design {
             Sampler::LatinHypercube { points } => {
                 (Kind::Lhs { seed, perms: lhs_strata(points, dims, seed) }, u64::from(points))
             }
-            Sampler::Sobol { base_points } => (Kind::Saltelli, u64::from(base_points) * (k + 2)),
+            Sampler::Sobol { base_points } => {
+                (Kind::Saltelli { skip: sobol_skip(base_points) }, u64::from(base_points) * (k + 2))
+            }
             Sampler::Morris { trajectories, levels } => {
                 (Kind::Morris { seed, levels }, u64::from(trajectories) * (k + 1))
             }
@@ -115,10 +120,9 @@ impl Design {
                 let n = self.points as f64;
                 perms.iter().map(|p| (f64::from(p[id as usize]) + rng.random::<f64>()) / n).collect()
             }
-            Kind::Saltelli => {
+            Kind::Saltelli { skip } => {
                 let (row, role) = saltelli_role(id, k);
-                // Row 0 of the sequence is the origin, shared by every axis: skip it.
-                let x = sobol::point(row + 1, 2 * k);
+                let x = sobol::point(skip + row, 2 * k);
                 let (a, b) = x.split_at(k);
                 match role {
                     SaltelliRole::A => a.to_vec(),
@@ -143,6 +147,14 @@ impl Design {
 /// ends, and a list's value i is the one `spec::Parameter::value` maps this coordinate to.
 fn grid_coordinate(i: u64, n: u64) -> f64 {
     if n <= 1 { 0.5 } else { i as f64 / (n - 1) as f64 }
+}
+
+/// Points of the Sobol sequence a Saltelli design of `base_points` rows skips: the next power of
+/// two, at least 16, as SALib's `saltelli.sample` does by default. Point 0 is the origin and
+/// point 1 is (0.5, ..., 0.5), where A = B and all the row's runs are the same; the rows used
+/// are then one balanced block of the sequence (`base_points` a power of two).
+pub fn sobol_skip(base_points: u32) -> u64 {
+    u64::from(base_points).next_power_of_two().max(16)
 }
 
 /// Row and role of point `id` in a Saltelli design of `k` parameters.
@@ -244,7 +256,7 @@ mod tests {
         for row in 0..8 {
             let a = d.unit(row * 5);
             let b = d.unit(row * 5 + 1);
-            assert_eq!([a.clone(), b.clone()].concat(), sobol::point(row + 1, 2 * k));
+            assert_eq!([a.clone(), b.clone()].concat(), sobol::point(16 + row, 2 * k));
             for i in 0..k {
                 let ab = d.unit(row * 5 + 2 + i as u64);
                 for j in 0..k {
@@ -252,6 +264,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Regression: row 0 used point 1 of the sequence, (0.5, ..., 0.5), where A = B, so its
+    /// k + 2 runs were the same point and gave no information.
+    #[test]
+    fn saltelli_rows_skip_the_degenerate_first_points_of_the_sequence() {
+        for (n, k) in [(2, 5), (8, 3), (64, 2)] {
+            let d = Design::new(&Sampler::Sobol { base_points: n }, &vec![2; k], 0);
+            let per = k as u64 + 2;
+            for row in 0..u64::from(n) {
+                assert_ne!(d.unit(row * per), d.unit(row * per + 1), "A = B in row {row} of {n}");
+            }
+            // The rows are a block of 2^m points of the sequence: each axis of A is stratified.
+            let mut strata: Vec<usize> =
+                (0..u64::from(n)).map(|r| (d.unit(r * per)[0] * f64::from(n)) as usize).collect();
+            strata.sort();
+            assert_eq!(strata, (0..n as usize).collect::<Vec<_>>());
+        }
+        assert_eq!((sobol_skip(2), sobol_skip(16), sobol_skip(32), sobol_skip(1024)), (16, 16, 32, 1024));
     }
 
     #[test]

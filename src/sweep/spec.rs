@@ -6,7 +6,7 @@
 //! unknown parameter path or metric names the nearest valid ones.
 
 use super::metrics::{self, Metric};
-use super::samplers::Design;
+use super::samplers::{Design, sobol_skip};
 use super::sobol;
 use crate::config::{self, ConfigError, FieldError, Scenario, path};
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,10 @@ use std::path::{Path, PathBuf};
 
 /// Most runs a sweep may have (points x replicates).
 pub const MAX_RUNS: u64 = 1_000_000_000;
+
+/// Most points of a Latin hypercube: its strata (one permutation of the points per parameter) are
+/// held in memory before the first run.
+pub const MAX_LHS_POINTS: u32 = 10_000_000;
 
 /// Columns of every sweep's `runs.csv`, not available as parameter names.
 const RESERVED: [&str; 6] = ["run_id", "point_id", "replicate", "seed", "status", "error"];
@@ -75,13 +79,14 @@ pub enum Sampler {
     Grid { levels: u32 },
     /// Independent uniform points.
     Random { points: u32 },
-    /// Latin hypercube: each axis cut into `points` strata, one point in each.
+    /// Latin hypercube: each axis cut into `points` strata, one point in each; 1 to
+    /// [`MAX_LHS_POINTS`] points.
     LatinHypercube { points: u32 },
     /// Saltelli's scheme on the Sobol sequence for first-order and total Sobol indices:
-    /// `base_points * (parameters + 2)` points (a power of two for `base_points` is best).
+    /// `base_points * (parameters + 2)` points; `base_points` a power of two, at least 2.
     Sobol { base_points: u32 },
     /// Morris elementary effects: `trajectories * (parameters + 1)` points on a grid of `levels`
-    /// levels (an even number is best).
+    /// levels, an even number (the jump p / (2 (p - 1)) lands on the grid only for even p).
     Morris { trajectories: u32, levels: u32 },
 }
 
@@ -291,15 +296,28 @@ fn check_spec(spec: &SweepSpec) -> Vec<FieldError> {
             }
             spec.parameters.iter().try_fold(1u64, |acc, p| acc.checked_mul(u64::from(p.grid_levels(&spec.sampler))))
         }
-        Sampler::Random { points } | Sampler::LatinHypercube { points } => {
+        Sampler::Random { points } => {
             if points == 0 {
                 push("sampler.points", "= 0: must be at least 1".into());
             }
             Some(u64::from(points))
         }
+        Sampler::LatinHypercube { points } => {
+            if !(1..=MAX_LHS_POINTS).contains(&points) {
+                push(
+                    "sampler.points",
+                    format!("= {points}: must be in [1, {MAX_LHS_POINTS}] (the strata are held in memory)"),
+                );
+            }
+            Some(u64::from(points))
+        }
         Sampler::Sobol { base_points } => {
-            if base_points < 2 {
-                push("sampler.base_points", format!("= {base_points}: must be at least 2"));
+            if base_points < 2 || !base_points.is_power_of_two() {
+                let near = base_points.max(2).next_power_of_two();
+                push(
+                    "sampler.base_points",
+                    format!("= {base_points}: must be a power of two, at least 2 (2, 4, 8, ..., e.g. {near})"),
+                );
             }
             if 2 * k > sobol::MAX_DIMS as u64 {
                 push(
@@ -313,8 +331,8 @@ fn check_spec(spec: &SweepSpec) -> Vec<FieldError> {
             if trajectories < 2 {
                 push("sampler.trajectories", format!("= {trajectories}: must be at least 2"));
             }
-            if levels < 2 {
-                push("sampler.levels", format!("= {levels}: must be at least 2"));
+            if levels < 2 || levels % 2 == 1 {
+                push("sampler.levels", format!("= {levels}: must be even and at least 2 (2, 4, 6, ...)"));
             }
             u64::from(trajectories).checked_mul(k + 1)
         }
@@ -401,7 +419,7 @@ fn check_parameters(spec: &SweepSpec, base: &Value, errors: &mut Vec<FieldError>
 /// resolved base scenario, seed, sampler, replicates, parameters and metrics), not of names,
 /// descriptions or the analysis settings.
 pub fn sweep_id(spec: &SweepSpec, base: &Value) -> String {
-    let key = serde_json::json!({
+    let mut key = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "base": base,
         "seed": spec.seed,
@@ -411,6 +429,11 @@ pub fn sweep_id(spec: &SweepSpec, base: &Value) -> String {
         "parameters": spec.parameters,
         "metrics": spec.metrics,
     });
+    if let Sampler::Sobol { base_points } = spec.sampler {
+        // Sobol designs skip more of the sequence than they did (row 0 was the point where A = B):
+        // a directory of the older design is another sweep, and is not resumed with the new one.
+        key["sobol_skip"] = sobol_skip(base_points).into();
+    }
     let digest = Sha256::digest(serde_json::to_vec(&key).expect("JSON values serialize"));
     crate::output::hex(&digest[..8])
 }

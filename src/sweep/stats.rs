@@ -123,13 +123,22 @@ fn sobol_on(rows: &[usize], fa: &[f64], fb: &[f64], fab: &[Vec<f64>]) -> (Vec<f6
     (first, total)
 }
 
+/// Fewest rows Sobol indices are estimated from (the variance needs two); with fewer (say every
+/// row of a partial sweep misses a run) the indices are NaN.
+pub const MIN_SOBOL_ROWS: usize = 2;
+
 /// Sobol indices from f(A), f(B) and f(AB_i) (one vector per factor, one value per row), with
-/// percentile intervals from `bootstrap` resamples of the rows (none if 0).
+/// percentile intervals from `bootstrap` resamples of the rows (none if 0); NaN from fewer than
+/// [`MIN_SOBOL_ROWS`] rows.
 pub fn sobol(fa: &[f64], fb: &[f64], fab: &[Vec<f64>], bootstrap: u32, seed: u64) -> SobolIndices {
+    let k = fab.len();
+    if fa.len() < MIN_SOBOL_ROWS {
+        let none = vec![Estimate::bare(f64::NAN); k];
+        return SobolIndices { first: none.clone(), total: none };
+    }
     let all: Vec<usize> = (0..fa.len()).collect();
     let (first, total) = sobol_on(&all, fa, fb, fab);
-    let k = fab.len();
-    if bootstrap == 0 || fa.len() < 2 {
+    if bootstrap == 0 {
         return SobolIndices {
             first: first.into_iter().map(Estimate::bare).collect(),
             total: total.into_iter().map(Estimate::bare).collect(),

@@ -111,3 +111,11 @@ fn sample_interval_uses_student_t() {
     assert!(sample(&[5.0]).lo.is_nan());
     assert!((t_975(1000) - 1.962).abs() < 1e-3 && (t_975(31) - 2.040).abs() < 1e-3);
 }
+
+#[test]
+fn sobol_indices_from_fewer_than_two_rows_are_left_empty() {
+    let s = sobol(&[1.0], &[2.0], &[vec![1.5], vec![2.5]], 100, 1);
+    assert!(s.first.iter().chain(&s.total).all(|e| e.value.is_nan() && e.lo.is_nan() && e.hi.is_nan()));
+    let s = sobol(&[], &[], &[vec![]], 0, 1);
+    assert!(s.first[0].value.is_nan() && s.total[0].value.is_nan());
+}
