@@ -252,7 +252,8 @@ fn execute(cli: Cli) -> Result<(), SimError> {
         }
         Command::Merge { dirs, out } => {
             let runs = sweep::merge(&dirs, &out)?;
-            println!("merged {runs} runs from {} directories into {}", dirs.len(), out.display());
+            let from = if dirs.len() == 1 { "1 directory".to_string() } else { format!("{} directories", dirs.len()) };
+            println!("merged {} from {from} into {}", count(runs, "run"), out.display());
             Ok(())
         }
         Command::Analyze { dir } => {
@@ -329,20 +330,22 @@ impl SweepProgress {
 fn print_sweep(o: &sweep::SweepOutcome) {
     let shard = if o.shard.count > 1 { format!(", shard {}", o.shard) } else { String::new() };
     let before = if o.already_done > 0 { format!(" ({} done before)", o.already_done) } else { String::new() };
-    println!(
-        "Sweep {}{shard}: {} runs in {:.1} s with {} threads ({:.1} runs/min, threads busy {:.1}%){before}; {} of {} \
-         runs in",
-        o.sweep_id,
-        o.ran,
-        o.wall_seconds,
-        o.threads,
-        o.runs_per_minute(),
-        100.0 * o.utilisation(),
-        o.already_done + o.ran,
-        o.shard_runs
-    );
+    let done = format!("{} of {} runs in", o.already_done + o.ran, o.shard_runs);
+    if o.ran == 0 {
+        println!("Sweep {}{shard}: nothing left to run{before}; {done}", o.sweep_id);
+    } else {
+        println!(
+            "Sweep {}{shard}: {} in {:.1} s with {} ({:.1} runs/min, threads busy {:.1}%){before}; {done}",
+            o.sweep_id,
+            count(o.ran, "run"),
+            o.wall_seconds,
+            count(o.threads as u64, "thread"),
+            o.runs_per_minute(),
+            100.0 * o.utilisation(),
+        );
+    }
     if o.failed > 0 {
-        println!("{} runs failed: see the `error` column of runs.csv", o.failed);
+        println!("{} failed: see the `error` column of runs.csv", count(o.failed, "run"));
     }
     println!("Rows: {}", o.dir.join(sweep::store::RUNS_CSV).display());
     if o.complete {
@@ -351,6 +354,11 @@ fn print_sweep(o: &sweep::SweepOutcome) {
 }
 
 /// A count with thousands separators: 1480950 -> "1,480,950".
+/// `n` and the noun, plural unless `n` is 1 (`1 run`, `2 runs`).
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 fn thousands(n: impl Into<i64>) -> String {
     let n: i64 = n.into();
     let digits = n.unsigned_abs().to_string();

@@ -165,7 +165,7 @@ impl Parameter {
                 let (lo, hi) = (lo.ceil(), hi.floor());
                 Value::from((lo + (u * (hi - lo + 1.0)).floor()).min(hi) as i64)
             }
-            (None, Some((lo, hi))) => Value::from(lo + u * (hi - lo)),
+            (None, Some((lo, hi))) => Value::from(round_to_12_digits(lo + u * (hi - lo))),
             (None, None) => Value::Null,
         }
     }
@@ -174,6 +174,13 @@ impl Parameter {
     pub fn is_numeric(&self) -> bool {
         self.values.as_ref().is_none_or(|v| v.iter().all(Value::is_number))
     }
+}
+
+/// `x` to 12 significant digits, so that a value on a range reads as written (0.9, not the
+/// 0.9000000000000001 that `low + u * (high - low)` gives at u = 1) in the scenario and in
+/// `runs.csv` alike; far finer than any parameter's meaning.
+fn round_to_12_digits(x: f64) -> f64 {
+    format!("{x:.11e}").parse().unwrap_or(x)
 }
 
 /// A loaded, validated sweep: everything needed to run any of its runs.
@@ -436,4 +443,18 @@ pub fn sweep_id(spec: &SweepSpec, base: &Value) -> String {
     }
     let digest = Sha256::digest(serde_json::to_vec(&key).expect("JSON values serialize"));
     crate::output::hex(&digest[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_values_read_as_written() {
+        // Regression: 0.3 + 1.0 * (0.9 - 0.3) is 0.9000000000000001, which `runs.q == 0.9` misses.
+        let p = Parameter { path: "x".into(), name: None, range: Some((0.3, 0.9)), values: None };
+        assert_eq!(p.value(1.0, false), Value::from(0.9));
+        assert_eq!(p.value(0.0, false), Value::from(0.3));
+        assert_eq!(p.value(0.5, false), Value::from(0.6));
+    }
 }

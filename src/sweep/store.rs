@@ -227,6 +227,13 @@ pub struct Store {
     _lock: File,
 }
 
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Removed while still held, so that no other process takes it in between.
+        let _ = fs::remove_file(self.dir.join(LOCK));
+    }
+}
+
 impl Store {
     /// Opens `dir` for the sweep of `manifest`: a new (missing or empty) directory, or with
     /// `resume` one holding the same sweep and shard. Returns the store and the run ids done.
