@@ -106,7 +106,10 @@ fn not_found(path: &str, step: &Step, at: &Value) -> PathError {
         Step::Key(k) => k.clone(),
         Step::Index(i) => i.to_string(),
     };
+    let position =
+        matches!((step, at), (Step::Key(k), Value::Array(a)) if k.parse::<usize>().is_ok_and(|i| i < a.len()));
     let hint = match nearest(&wanted, &names) {
+        _ if position => format!("; a position is written in brackets: `[{wanted}]`"),
         near if !near.is_empty() => format!("; did you mean {}?", near.join(", ")),
         _ if names.is_empty() => String::new(),
         _ => format!("; valid here: {}", names.join(", ")),
@@ -208,6 +211,8 @@ mod tests {
         set(&mut d, "platforms[temu].take_rate", json!(0.05)).unwrap();
         set(&mut d, "ad_market.cpc_inflation[\"amazon\"]", json!(0.1)).unwrap();
         set(&mut d, "sellers.size_shares[2]", json!(0.2)).unwrap();
+        let e = set(&mut d, "sellers.size_shares.2", json!(0.2)).unwrap_err();
+        assert_eq!(e.message, "no `2` here; a position is written in brackets: `[2]`");
         assert_eq!(get(&d, "platforms[1].take_rate").unwrap(), &json!(0.05));
         assert_eq!(get(&d, "ad_market.cpc_inflation.amazon").unwrap(), &json!(0.1));
         assert_eq!(get(&d, "sellers.size_shares[2]").unwrap(), &json!(0.2));
