@@ -257,7 +257,11 @@ fn execute(cli: Cli) -> Result<(), SimError> {
             Ok(())
         }
         Command::Analyze { dir } => {
-            for path in sweep::analyze(&dir)? {
+            let analysis = sweep::analyze::analysis(&dir)?;
+            for warning in &analysis.warnings {
+                eprintln!("warning: {warning}");
+            }
+            for path in &analysis.written {
                 println!("{}", path.display());
             }
             Ok(())

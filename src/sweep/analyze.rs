@@ -87,13 +87,9 @@ pub struct Analysis {
     pub warnings: Vec<String>,
 }
 
-/// Analyses the sweep in `dir`, prints each warning on stderr; returns the files written.
+/// Analyses the sweep in `dir`; returns the files written (see [`analysis`] for the warnings).
 pub fn analyze(dir: &Path) -> Result<Vec<PathBuf>, SimError> {
-    let a = analysis(dir)?;
-    for w in &a.warnings {
-        eprintln!("warning: {w}");
-    }
-    Ok(a.written)
+    analysis(dir).map(|a| a.written)
 }
 
 /// Analyses the sweep in `dir`: the files written and the warnings. A directory that holds a
