@@ -290,7 +290,8 @@ pub fn load_run(dir: &Path) -> Result<RunData, PlotError> {
 fn open(path: &Path, required: bool) -> Result<Option<File>, PlotError> {
     match File::open(path) {
         Ok(f) => Ok(Some(f)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        // A file where the output directory should be leaves the data as missing as no directory.
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
             if required {
                 Err(PlotError::Missing { path: path.to_path_buf() })
             } else {

@@ -154,6 +154,8 @@ fn an_output_path_that_is_a_file_is_refused() {
     let err = f.sim(["run", config.to_str().unwrap(), "--out", "taken", "--quiet"]).usage_error();
     assert!(err.contains("taken") && err.contains("not a directory"), "{err}");
     // The same for a sweep (it used to fail with an OS error and exit code 1).
+    let err = f.sim(["plot", "taken"]).usage_error();
+    assert!(err.contains("taken/manifest.json is missing"), "{err}");
     let sweep = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/sweeps/brand_tilt_grid.ron");
     let err = f.sim(["sweep", sweep.to_str().unwrap(), "--out", "taken", "--quiet"]).usage_error();
     assert!(err.contains("taken") && err.contains("not a directory"), "{err}");
