@@ -32,6 +32,11 @@ const PARAMS: &str = r#"(path: "platforms[temu].brand_tilt", range: (0.0, 1.0)),
     (path: "sellers.small.loss_streak_limit", range: (4, 16)),"#;
 const METRICS: &str = r#""brand_gmv_share@2024", "exit_rate_by_kind.white_label@2024", "platform_share.temu@2024""#;
 
+/// Each value alone is valid, but initial listings above the maximum are not: of a 2 x 2
+/// grid, one point fails.
+const FAILING_PARAMS: &str = r#"(path: "sellers.small.initial_listings", values: [1, 3]),
+    (path: "sellers.small.max_listings", values: [1, 3]),"#;
+
 /// A 3 x 3 grid with 2 replicates: 18 runs.
 fn grid(dir: &Path) -> PathBuf {
     sweep_file(dir, "grid", "Grid(levels: 3)", 2, PARAMS, METRICS)
@@ -245,10 +250,7 @@ fn a_sweep_on_one_thread_runs_to_the_end() {
 #[test]
 fn a_failing_run_is_recorded_and_the_others_go_on() {
     let tmp = tempfile::tempdir().unwrap();
-    // Each value alone is valid, but initial listings above the maximum are not.
-    let params = r#"(path: "sellers.small.initial_listings", values: [1, 3]),
-        (path: "sellers.small.max_listings", values: [1, 3]),"#;
-    let file = sweep_file(tmp.path(), "fails", "Grid(levels: 2)", 1, params, METRICS);
+    let file = sweep_file(tmp.path(), "fails", "Grid(levels: 2)", 1, FAILING_PARAMS, METRICS);
     let out = tmp.path().join("out");
     let o = run(&file, &out, 2, false, None);
     assert_eq!((o.ran, o.failed), (4, 1));
@@ -350,9 +352,7 @@ fn analyze_of_an_unfinished_sweep_warns_and_leaves_short_indices_empty() {
 #[test]
 fn points_without_a_successful_run_still_show_their_parameter_values() {
     let tmp = tempfile::tempdir().unwrap();
-    let params = r#"(path: "sellers.small.initial_listings", values: [1, 3]),
-        (path: "sellers.small.max_listings", values: [1, 3]),"#;
-    let file = sweep_file(tmp.path(), "fails", "Grid(levels: 2)", 1, params, METRICS);
+    let file = sweep_file(tmp.path(), "fails", "Grid(levels: 2)", 1, FAILING_PARAMS, METRICS);
     let out = tmp.path().join("out");
     run(&file, &out, 2, false, None);
     sweep::analyze(&out).unwrap();

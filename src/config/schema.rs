@@ -496,16 +496,19 @@ pub struct Event {
     pub set: BTreeMap<String, ron::Value>,
 }
 
+/// A RON value in which a bare name such as `SemiManaged` is kept as the string it names: going
+/// through serde's buffer for untagged enums makes RON hand over the name (read straight into a
+/// `ron::Value`, it would become `()`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum Named {
+    Value(ron::Value),
+}
+
 /// Reads a `set` map (of an event, an overlay or a sweep). A bare name such as `SemiManaged` or
 /// `Cpc` is kept as the string it names, so enum fields can be set like any other; read straight
 /// into a `ron::Value` it would become `()` and fail with "invalid type: null".
 pub fn deserialize_set<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, ron::Value>, D::Error> {
-    /// Going through serde's buffer for untagged enums makes RON hand over the name.
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Named {
-        Value(ron::Value),
-    }
     /// Reads the map entry by entry, so that a path set twice is an error, not a silent last win.
     struct Entries;
     impl<'de> serde::de::Visitor<'de> for Entries {
@@ -534,6 +537,16 @@ pub enum ShockTarget {
     FreightCn,
     /// Cost per click on every platform.
     Cpc,
+}
+
+impl ShockTarget {
+    /// The name in output files (`shocks.csv`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ShockTarget::FreightCn => "freight_cn",
+            ShockTarget::Cpc => "cpc",
+        }
+    }
 }
 
 /// A shock that starts with a weekly probability and lasts a while.

@@ -8,7 +8,6 @@ use super::lifecycle::ExitReason;
 use super::params::Params;
 use super::settlement::{Closing, cents};
 use super::setup::{Population, SELLER_ID_BASE};
-use crate::config::ShockTarget;
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -462,11 +461,7 @@ pub fn record_tick(
             start_date: date.clone(),
             end_date: last.to_string(),
             label: shock.label.clone(),
-            target: match shock.target {
-                ShockTarget::FreightCn => "freight_cn",
-                ShockTarget::Cpc => "cpc",
-            }
-            .into(),
+            target: shock.target.name().into(),
             factor: shock.factor,
             weeks: shock.duration_weeks,
         });

@@ -128,7 +128,7 @@ pub fn analysis(dir: &Path) -> Result<Analysis, SimError> {
     let integer: Vec<bool> = spec
         .parameters
         .iter()
-        .map(|p| path::get(&m.base_scenario, &p.path).is_ok_and(|v| v.is_i64() || v.is_u64()))
+        .map(|p| path::get(&m.base_scenario, &p.path).is_ok_and(super::spec::is_integer))
         .collect();
     let out = dir.join("analysis");
     std::fs::create_dir_all(&out).map_err(|e| SimError::io(&out, e))?;

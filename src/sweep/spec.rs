@@ -130,13 +130,8 @@ pub struct Parameter {
 /// A parameter's list of values, with an enum value written by its bare name (`SemiManaged`)
 /// kept as that name (read directly, RON hands it over as a unit, which JSON has only as null).
 fn named_values<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Value>>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Named {
-        Value(ron::Value),
-    }
-    let Some(values) = Option::<Vec<Named>>::deserialize(d)? else { return Ok(None) };
-    let json = |Named::Value(v)| serde_json::to_value(v).map_err(serde::de::Error::custom);
+    let Some(values) = Option::<Vec<config::Named>>::deserialize(d)? else { return Ok(None) };
+    let json = |config::Named::Value(v)| serde_json::to_value(v).map_err(serde::de::Error::custom);
     values.into_iter().map(json).collect::<Result<_, _>>().map(Some)
 }
 
@@ -174,6 +169,11 @@ impl Parameter {
     pub fn is_numeric(&self) -> bool {
         self.values.as_ref().is_none_or(|v| v.iter().all(Value::is_number))
     }
+}
+
+/// Whether a scenario value is a whole number, so that a parameter on it takes whole numbers.
+pub fn is_integer(v: &Value) -> bool {
+    v.is_i64() || v.is_u64()
 }
 
 /// `x` to 12 significant digits, so that a value on a range reads as written (0.9, not the
@@ -376,7 +376,7 @@ fn check_parameters(spec: &SweepSpec, base: &Value, errors: &mut Vec<FieldError>
                 continue;
             }
         };
-        let is_int = current.is_i64() || current.is_u64();
+        let is_int = is_integer(current);
         integer.push(is_int);
         let samples: Vec<(String, Value)> = match (&p.range, &p.values) {
             (Some(_), Some(_)) | (None, None) => {

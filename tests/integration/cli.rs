@@ -1,6 +1,6 @@
 //! The `sim` command line: reproducibility, the output directory rules, usage and exit codes.
 
-use crate::util::{Fixture, TINY, small_fixture, small_run};
+use crate::util::{Fixture, TINY, TINY_NO_PLOTS, small_fixture, small_run};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -99,7 +99,7 @@ fn a_previous_run_is_rewritten_only_by_the_same_scenario_and_seed_or_with_force(
     assert_ne!(read("ticks.csv"), ticks);
     assert_eq!(seed(read("manifest.json")), 5);
     // ... charts included: a replacing run without plots leaves none of the old run's behind.
-    let no_plots = f.scenario("tiny_no_plots", &[TINY, &[("output.plots", "false")]].concat());
+    let no_plots = f.scenario("tiny_no_plots", TINY_NO_PLOTS);
     f.sim(["run", no_plots.to_str().unwrap(), "--out", "out", "--quiet", "--force"]).ok();
     assert!(!f.path().join("out/plots").exists());
 }
@@ -125,9 +125,7 @@ fn a_directory_another_run_is_writing_into_is_refused() {
 #[test]
 fn compare_writes_where_no_other_result_is() {
     let f = Fixture::new();
-    let mut sets = TINY.to_vec();
-    sets.push(("output.plots", "false"));
-    let config = f.scenario("tiny", &sets);
+    let config = f.scenario("tiny", TINY_NO_PLOTS);
     let config = config.to_str().unwrap();
     for (dir, seed) in [("a/seed-1", "1"), ("b/seed-1", "2"), ("c/seed-1", "3")] {
         f.sim(["run", config, "--out", dir, "--seed", seed, "--quiet"]).ok();
@@ -165,9 +163,7 @@ fn an_output_path_that_is_a_file_is_refused() {
 #[test]
 fn the_default_output_directory_is_outputs_slash_the_scenario_name() {
     let f = Fixture::new();
-    let mut sets = TINY.to_vec();
-    sets.push(("output.plots", "false"));
-    let config = f.scenario("tiny_default", &sets);
+    let config = f.scenario("tiny_default", TINY_NO_PLOTS);
     let run = f.sim(["run", config.to_str().unwrap()]).ok();
     let dir = f.path().join("outputs/tiny_default");
     assert!(dir.join("ticks.csv").is_file() && dir.join("manifest.json").is_file());
@@ -195,9 +191,7 @@ fn quiet_prints_nothing() {
 #[test]
 fn plot_redraws_the_charts_of_an_output_directory() {
     let f = Fixture::new();
-    let mut sets = TINY.to_vec();
-    sets.push(("output.plots", "false"));
-    let config = f.scenario("tiny", &sets);
+    let config = f.scenario("tiny", TINY_NO_PLOTS);
     f.sim(["run", config.to_str().unwrap(), "--out", "out", "--quiet"]).ok();
     let run = f.sim(["plot", "out"]).ok();
     for chart in ["seller_exits", "platform_share", "brand_vs_white_label", "ad_costs"] {
@@ -270,9 +264,7 @@ fn seeds_check_every_directory_before_the_first_run() {
 fn a_scale_too_large_for_the_memory_is_refused_before_it_runs() {
     // Regression: the largest scale validation allows ended in an allocation failure (abort).
     let f = Fixture::new();
-    let mut sets: Vec<(&str, &str)> = TINY.iter().copied().filter(|(k, _)| !k.starts_with("scale.")).collect();
-    sets.extend([("scale.consumer_agents", "500000000"), ("scale.seller_agents", "50000000")]);
-    let config = f.scenario("huge", &sets);
+    let config = f.scenario("huge", &[("scale.consumer_agents", "500000000"), ("scale.seller_agents", "50000000")]);
     let err = f.sim(["run", config.to_str().unwrap(), "--out", "out", "--quiet"]).usage_error();
     assert!(
         err.contains("need at least") && err.contains("GiB of memory") && err.contains("scale.consumer_agents"),

@@ -20,6 +20,14 @@ pub fn small() -> Scenario {
 pub const TINY: &[(&str, &str)] =
     &[("scale.seller_agents", "300"), ("scale.consumer_agents", "3000"), ("scale.real_sellers", "45000.0")];
 
+/// [`TINY`] without plots, for tests of the data files and the command line.
+pub const TINY_NO_PLOTS: &[(&str, &str)] = &[
+    ("scale.seller_agents", "300"),
+    ("scale.consumer_agents", "3000"),
+    ("scale.real_sellers", "45000.0"),
+    ("output.plots", "false"),
+];
+
 /// No dated events and 26 weeks, for tests of one mechanism against a baseline.
 pub const SHORT: &[(&str, &str)] = &[("events", "[]"), ("calendar.weeks", "26")];
 
