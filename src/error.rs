@@ -26,6 +26,13 @@ pub enum SimError {
     /// Drawing a plot failed.
     #[error(transparent)]
     Plot(#[from] PlotError),
+    /// A run computed a number that is not finite (NaN or an infinity); nothing was written.
+    #[error(
+        "{}: nothing written: the run computed a number that is not finite ({cell}); some parameter \
+         is probably far outside what a real market has",
+        dir.display()
+    )]
+    NonFinite { dir: PathBuf, cell: String },
     /// The command ran but its verdict is negative (e.g. a fact check failed).
     #[error("{0}")]
     Failed(String),
@@ -41,7 +48,7 @@ impl SimError {
         match self {
             // `sim plot DIR` on a directory that is not a run's output is bad input too.
             SimError::Config(_) | SimError::Usage(_) | SimError::Plot(PlotError::Missing { .. }) => EXIT_USAGE,
-            SimError::Io { .. } | SimError::Plot(_) | SimError::Failed(_) => EXIT_FAILURE,
+            SimError::Io { .. } | SimError::Plot(_) | SimError::NonFinite { .. } | SimError::Failed(_) => EXIT_FAILURE,
         }
     }
 }

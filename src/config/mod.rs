@@ -1,5 +1,6 @@
 //! Scenario files: schema, loading (with `base:` overlays), validation with field paths.
 
+mod explain;
 pub mod path;
 mod schema;
 mod validate;
@@ -79,7 +80,15 @@ fn ron_options() -> ron::Options {
 
 /// Parses scenario text (no `base:`), e.g. for tests; `origin` names it in errors.
 pub fn from_str(text: &str, origin: &Path) -> Result<Scenario, ConfigError> {
-    let scenario: Scenario = ron_options().from_str(text).map_err(|e| syntax(origin, text, e))?;
+    let scenario: Scenario = ron_options().from_str(text).map_err(|e| {
+        let mut error = syntax(origin, text, e.clone());
+        if let (Some(plain), ConfigError::Syntax { message, .. }) =
+            (explain::number_message(text, e.span.start.line, e.span.start.col, &e.code), &mut error)
+        {
+            *message = plain;
+        }
+        error
+    })?;
     check(scenario, origin)
 }
 
@@ -220,11 +229,25 @@ pub(crate) fn set_checked(doc: &mut serde_json::Value, field: &str, value: &ron:
     if let Err(e) = from_value(next.clone()) {
         return Err(match path::new_key(doc, field) {
             Some(hint) if e.message.contains("unknown field") => at(hint.message),
-            _ => at(e.message),
+            _ => at(wrong_kind(doc, field, value, &e.message).unwrap_or(e.message)),
         });
     }
     *doc = next;
     Ok(())
+}
+
+/// For a value of the wrong kind for its field (`expected u32`): what the field allows, with
+/// its range (`= 156.0: must be a whole number in [1, 2000]`).
+fn wrong_kind(doc: &serde_json::Value, field: &str, value: &ron::Value, message: &str) -> Option<String> {
+    let takes = explain::Takes::from_serde(message)?;
+    let name = field.rsplit(['.', ']']).next().filter(|n| !n.is_empty())?;
+    let (_, rule) = explain::value_rule(takes, name, |candidate| {
+        let mut next = doc.clone();
+        path::set(&mut next, field, serde_json::from_str(candidate).ok()?).ok()?;
+        from_value(next).ok()
+    });
+    let shown = serde_json::to_string(value).unwrap_or_else(|_| "this value".into());
+    Some(format!("= {shown}: {rule}"))
 }
 
 /// Applies one event's changes to a scenario and checks the result against the schema.

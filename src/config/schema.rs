@@ -65,7 +65,7 @@ pub struct Scale {
     pub seller_agents: u32,
     /// Consumer agents, split across regions by online shoppers, 100 to 500,000,000.
     pub consumer_agents: u32,
-    /// Real active sellers the seller agents stand for, at the start (> 0).
+    /// Real active sellers the seller agents stand for, at the start, in [1, 1e8].
     pub real_sellers: f64,
 }
 
@@ -79,11 +79,11 @@ pub struct Region {
     /// mechanism).
     #[serde(default)]
     pub emerging: bool,
-    /// Real online shoppers, millions (> 0).
+    /// Real online shoppers, millions, in (0, 10000].
     pub online_shoppers_m: f64,
     /// Weekly probability that a shopper buys something at the start, in (0, 1].
     pub purchase_probability: f64,
-    /// Typical order value by category id, USD (> 0); also the reference price of the outside
+    /// Typical order value by category id, USD, in (0, 1e5]; also the reference price of the outside
     /// option (not buying).
     pub basket_usd: BTreeMap<String, f64>,
     /// Share of purchases by category id; sums to 1.
@@ -111,11 +111,11 @@ pub struct Category {
     pub unit_cost_cn: (f64, f64),
     /// Unit cost range, USD, for local sellers, within [0.01, 1e6].
     pub unit_cost_local: (f64, f64),
-    /// Freight per unit of a direct parcel from China, USD (>= 0).
+    /// Freight per unit of a direct parcel from China, USD, in [0, 1e5].
     pub parcel_freight_usd: f64,
-    /// Freight per unit shipped in bulk to a local warehouse, USD (>= 0).
+    /// Freight per unit shipped in bulk to a local warehouse, USD, in [0, 1e5].
     pub bulk_freight_usd: f64,
-    /// Domestic shipping per unit of a self-fulfilling local seller, USD (>= 0).
+    /// Domestic shipping per unit of a self-fulfilling local seller, USD, in [0, 1e5].
     pub domestic_shipping_usd: f64,
     /// How much health certification matters to buyers, in [0, 1].
     pub health_relevance: f64,
@@ -142,7 +142,7 @@ pub struct Platform {
     pub model: BusinessModel,
     /// Commission on the seller's price, in [0, 1).
     pub take_rate: f64,
-    /// Fee per unit for fulfilment from a local warehouse (pick, pack, last mile), USD (>= 0).
+    /// Fee per unit for fulfilment from a local warehouse (pick, pack, last mile), USD, in [0, 1e5].
     pub fulfilment_fee_usd: f64,
     /// Share of impressions that are sponsored, in [0, 1].
     pub ad_load: f64,
@@ -154,7 +154,7 @@ pub struct Platform {
     /// (default 0).
     #[serde(default)]
     pub attractiveness_drift: f64,
-    /// Marketing budget, million USD per week (>= 0).
+    /// Marketing budget, million USD per week, in [0, 10000].
     pub marketing_musd_week: f64,
     /// Per-region presence and terms; a region not listed is one the platform is absent from.
     pub regions: Vec<PlatformRegion>,
@@ -175,7 +175,7 @@ pub struct PlatformRegion {
     pub parcel_days: f64,
     /// Delivery days from local-warehouse stock, (0, 60].
     pub warehouse_days: f64,
-    /// Cost per click at the start, USD (> 0); for CPM platforms the effective CPC.
+    /// Cost per click at the start, USD, in (0, 1000]; for CPM platforms the effective CPC.
     pub base_cpc_usd: f64,
 }
 
@@ -237,9 +237,9 @@ pub struct Sellers {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SizeClass {
-    /// Fixed cost, USD per week (>= 0).
+    /// Fixed cost, USD per week, in [0, 1e7].
     pub fixed_cost_usd_week: f64,
-    /// Starting cash, in weeks of fixed cost (>= 0).
+    /// Starting cash, in weeks of fixed cost, in [0, 1e6].
     pub cash_weeks: f64,
     /// Most platform x region listings, 1 to 16.
     pub max_listings: u32,
@@ -247,7 +247,7 @@ pub struct SizeClass {
     pub initial_listings: u32,
     /// Consecutive loss weeks that make the seller exit (`sustained_losses`), 1 to 520.
     pub loss_streak_limit: u32,
-    /// Share of the market's demand a listing of this size can serve relative to small (>= 0);
+    /// Share of the market's demand a listing of this size can serve relative to small, in [0, 1000];
     /// enters ranking as ln(reach).
     pub reach: f64,
 }
@@ -262,7 +262,7 @@ pub struct AiAdoption {
     pub saturation: f64,
     /// Logistic curve midpoint, `YYYY-MM-DD`.
     pub midpoint: String,
-    /// Logistic steepness, per year (> 0).
+    /// Logistic steepness, per year, in (0, 1000].
     pub steepness_per_year: f64,
     /// Unit-cost factor for adopters, in (0, 1].
     pub cost_factor: f64,
@@ -272,17 +272,17 @@ pub struct AiAdoption {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Warehouse {
-    /// One-off set-up cost of moving to local warehouses, USD (>= 0).
+    /// One-off set-up cost of moving to local warehouses, USD, in [0, 1e7].
     pub setup_cost_usd: f64,
-    /// Storage cost per unit sold, USD (>= 0).
+    /// Storage cost per unit sold, USD, in [0, 1e5].
     pub storage_usd_per_unit: f64,
-    /// Stock held, in weeks of sales (>= 0); write-off applies to its value.
+    /// Stock held, in weeks of sales, in [0, 520]; write-off applies to its value.
     pub stock_weeks: f64,
     /// Yearly share of stock value written off, non-adopters, in [0, 1].
     pub write_off: f64,
     /// Yearly share of stock value written off, AI adopters, in [0, 1].
     pub write_off_ai: f64,
-    /// Horizon of the switch decision, weeks (> 0).
+    /// Horizon of the switch decision, weeks, in (0, 520].
     pub horizon_weeks: f64,
     /// Share of buyers' value of faster delivery (delivery sensitivity / price sensitivity per
     /// day, times price) the seller expects to earn by switching, in [0, 1].
@@ -297,9 +297,9 @@ pub struct ListingRules {
     pub drop_after_weeks: u32,
     /// Weekly chance that a seller with spare cash adds a listing, in [0, 1].
     pub add_probability: f64,
-    /// Spare cash needed to add a listing, in weeks of fixed cost (>= 0).
+    /// Spare cash needed to add a listing, in weeks of fixed cost, in [0, 1e6].
     pub add_cash_weeks: f64,
-    /// Logit scale of the expected-profit choice of a new listing (> 0).
+    /// Logit scale of the expected-profit choice of a new listing, in (0, 1000].
     pub choice_temperature: f64,
 }
 
@@ -307,11 +307,11 @@ pub struct ListingRules {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pivot {
-    /// Cash needed to pivot, in weeks of fixed cost (>= 0).
+    /// Cash needed to pivot, in weeks of fixed cost, in [0, 1e6].
     pub cash_weeks: f64,
     /// Weekly chance that an eligible seller pivots, in [0, 1].
     pub probability: f64,
-    /// One-off cost of the pivot, USD (>= 0).
+    /// One-off cost of the pivot, USD, in [0, 1e7].
     pub cost_usd: f64,
     /// Quality gained by the pivot, in [0, 1].
     pub quality_gain: f64,
@@ -323,9 +323,9 @@ pub struct Pivot {
 pub struct Equity {
     /// Weekly decay, in [0, 1].
     pub decay: f64,
-    /// Gain per ln(1 + units) for brands (>= 0).
+    /// Gain per ln(1 + units) for brands, in [0, 1000].
     pub eta_brand: f64,
-    /// Gain per ln(1 + units) for white label (>= 0).
+    /// Gain per ln(1 + units) for white label, in [0, 1000].
     pub eta_white_label: f64,
 }
 
@@ -335,7 +335,7 @@ pub struct Equity {
 pub struct RatingRule {
     /// Weight of quality against delivery speed, in [0, 1].
     pub quality_weight: f64,
-    /// Delivery days at which the speed term has fallen to 1/e (> 0).
+    /// Delivery days at which the speed term has fallen to 1/e, in (0, 365].
     pub days_scale: f64,
     /// Weight of the newest week in the rating, in (0, 1].
     pub smoothing: f64,
@@ -360,7 +360,7 @@ pub struct Entry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Consumers {
-    /// Price sensitivity alpha: lognormal median (> 0).
+    /// Price sensitivity alpha: lognormal median, in (0, 1000].
     pub price_sensitivity_median: f64,
     /// Price sensitivity alpha: lognormal sigma, in [0, 3].
     pub price_sensitivity_sigma: f64,
@@ -395,7 +395,7 @@ pub struct Consumers {
     pub q4_peak: f64,
     /// Week of year of the seasonal peak, 1 to 52.
     pub peak_week: u32,
-    /// Width of the seasonal peak, weeks (> 0).
+    /// Width of the seasonal peak, weeks, in (0, 52].
     pub peak_width_weeks: f64,
 }
 
@@ -450,7 +450,7 @@ pub struct RankingWeights {
 pub struct Regulator {
     /// Region id (one of `regions[].id`); one regulator per region.
     pub region: String,
-    /// De minimis threshold for parcels from China, USD of customs value (>= 0); 0 = no
+    /// De minimis threshold for parcels from China, USD of customs value, in [0, 1e5]; 0 = no
     /// exemption.
     pub de_minimis_usd: f64,
     /// Ad valorem tariff on goods from China by category id, in [0, 5].
@@ -459,11 +459,11 @@ pub struct Regulator {
     pub vat: f64,
     /// Whether VAT is also charged on parcels under the de minimis threshold.
     pub vat_below_de_minimis: bool,
-    /// Flat duty per imported item from China, USD (>= 0).
+    /// Flat duty per imported item from China, USD, in [0, 1e5].
     pub flat_duty_usd: f64,
-    /// Compliance cost per imported unit, USD (>= 0).
+    /// Compliance cost per imported unit, USD, in [0, 1e5].
     pub compliance_usd_per_unit: f64,
-    /// Compliance cost per cross-border seller selling here, USD per week (>= 0).
+    /// Compliance cost per cross-border seller selling here, USD per week, in [0, 1e7].
     pub compliance_usd_per_seller_week: f64,
     /// Share of direct parcels inspected, in [0, 1].
     pub inspection_rate: f64,
@@ -597,13 +597,13 @@ pub struct PlatformStrategy {
     /// Weight of last week's regional split kept this week, in [0, 1]; also the weight of the
     /// past in the smoothed regional GMV and GMV growth the split reads.
     pub inertia: f64,
-    /// Softmax temperature over regional margin and growth (> 0).
+    /// Softmax temperature over regional margin and growth, in (0, 1000].
     pub temperature: f64,
     /// Weight of regional growth against regional margin in the softmax score, in [0, 10].
     pub growth_weight: f64,
     /// Attractiveness gained per ln(1 + spend / reference), in [0, 5].
     pub marketing_effect: f64,
-    /// Weekly regional spend, million USD, at which marketing has gained `effect * ln 2` (> 0).
+    /// Weekly regional spend, million USD, at which marketing has gained `effect * ln 2`, in (0, 10000].
     pub marketing_reference_musd: f64,
     /// Weekly rise of a FullyManaged platform's direct-parcel penalty in a region where de minimis
     /// for China has ended, in [0, 10].

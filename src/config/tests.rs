@@ -235,8 +235,8 @@ fn a_value_out_of_range_names_the_field_and_the_allowed_range() {
     );
     let mut s = real();
     s.scale.real_sellers = f64::NAN;
-    assert_eq!(validate_strings(&s), ["scale.real_sellers: = NaN: must be > 0"]);
-    // Extreme numbers and open-ended ranges read without screenfuls of digits.
+    assert_eq!(validate_strings(&s), ["scale.real_sellers: = NaN: must be in [1, 1e8]"]);
+    // Extreme numbers read without screenfuls of digits.
     let mut s = real();
     s.regions[0].purchase_probability = 1e308;
     s.categories[0].parcel_freight_usd = -2.5;
@@ -244,7 +244,27 @@ fn a_value_out_of_range_names_the_field_and_the_allowed_range() {
         validate_strings(&s),
         [
             "regions[0].purchase_probability: = 1e308: must be in [1e-9, 1]",
-            "categories[0].parcel_freight_usd: = -2.5: must be >= 0"
+            "categories[0].parcel_freight_usd: = -2.5: must be in [0, 1e5]"
+        ]
+    );
+}
+
+#[test]
+fn quantities_without_a_natural_bound_have_one_that_keeps_the_sums_finite() {
+    // Each of these, unbounded, ran and wrote NaN or infinity into exits.csv and
+    // seller_years.csv.
+    let mut s = real();
+    s.scale.real_sellers = 1e-300;
+    s.sellers.small.fixed_cost_usd_week = 1e308;
+    s.regions[1].online_shoppers_m = 1e300;
+    s.consumers.price_sensitivity_median = 1e200;
+    assert_eq!(
+        validate_strings(&s),
+        [
+            "scale.real_sellers: = 1e-300: must be in [1, 1e8]",
+            "regions[1].online_shoppers_m: = 1e300: must be in (0, 10000]",
+            "sellers.small.fixed_cost_usd_week: = 1e308: must be in [0, 1e7]",
+            "consumers.price_sensitivity_median: = 1e200: must be in (0, 1000]"
         ]
     );
 }
@@ -308,7 +328,16 @@ fn a_bad_field_path_names_the_key_and_the_nearest_valid_names() {
     // A value of the wrong type.
     let e = problems(&format!("\"platforms[{p}].take_rate\": \"high\""));
     assert_eq!(e.len(), 1, "{e:?}");
-    assert!(e[0].starts_with(&format!("set[\"platforms[{p}].take_rate\"]: invalid type")), "{e:?}");
+    assert_eq!(e[0], format!("set[\"platforms[{p}].take_rate\"]: = \"high\": must be a number in [0, 1)"));
+    // A number where a whole number belongs, and one past its type.
+    let e = problems("\"calendar.weeks\": 156.0, \"sellers.small.max_listings\": -3");
+    assert_eq!(
+        e,
+        [
+            "set[\"calendar.weeks\"]: = 156.0: must be a whole number in [1, 2000]",
+            "set[\"sellers.small.max_listings\"]: = -3: must be a whole number in [1, 16]"
+        ]
+    );
 }
 
 #[test]
@@ -462,4 +491,34 @@ fn a_sweep_file_loaded_as_a_scenario_says_what_it_is() {
     let sweep = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/sweeps/brand_tilt_grid.ron");
     let e = load(&sweep).unwrap_err().to_string();
     assert!(e.contains("in `Scenario`") && e.contains("this looks like a sweep file: run it with `sim sweep`"), "{e}");
+}
+
+/// The real scenario's text with the value after the first `field: ` replaced by `value`.
+fn with_value(field: &str, value: &str) -> String {
+    let text = std::fs::read_to_string(real_path()).unwrap();
+    let key = format!(" {field}: ");
+    let start = text.find(&key).unwrap_or_else(|| panic!("no {key:?}")) + key.len();
+    let end = start + text[start..].find([',', ')']).unwrap();
+    format!("{}{value}{}", &text[..start], &text[end..])
+}
+
+#[test]
+fn a_value_of_the_wrong_kind_in_a_whole_file_names_the_field_and_its_range() {
+    // RON alone says "Expected comma", "Integer is out of bounds", "Expected float".
+    for (field, value, expected) in [
+        ("weeks", "156.0", "calendar.weeks = 156.0: must be a whole number in [1, 2000]"),
+        ("weeks", "-1", "calendar.weeks = -1: must be a whole number in [1, 2000]"),
+        ("weeks", "\"x\"", "calendar.weeks = \"x\": must be a whole number in [1, 2000]"),
+        ("max_listings", "99999999999", "sellers.small.max_listings = 99999999999: must be a whole number in [1, 16]"),
+        ("take_rate", "\"x\"", "platforms[0].take_rate = \"x\": must be a number in [0, 1)"),
+        // No narrower rule than the type's: its range.
+        ("seed", "-1", "`seed` = -1: must be a whole number from 0 to 18446744073709551615"),
+    ] {
+        let err = from_str(&with_value(field, value), Path::new("s.ron")).unwrap_err().to_string();
+        let first = err.lines().next().unwrap();
+        assert!(first.starts_with("s.ron:") && first.ends_with(expected), "{field}: {value}: {err}");
+    }
+    // Other syntax errors keep RON's message.
+    let err = from_str(&with_value("weeks", "156 157"), Path::new("s.ron")).unwrap_err().to_string();
+    assert!(err.lines().next().unwrap().ends_with("Expected comma"), "{err}");
 }

@@ -36,9 +36,14 @@ struct Checker {
 const SUM_TOLERANCE: f64 = 1e-6;
 
 /// A number as a message shows it: plain (`0.25`, `2000`), or in exponent form when that would
-/// take a screenful of digits (`1e308`, `1e-9`).
+/// take a screenful of digits (`1e308`, `1e-9`) or is a large power of ten (`1e5`).
 fn number(v: f64) -> String {
-    if v != 0.0 && v.is_finite() && !(1e-4..1e9).contains(&v.abs()) { format!("{v:e}") } else { format!("{v}") }
+    let power_of_ten = v.abs() >= 1e5 && v.abs().log10().fract() == 0.0;
+    if v != 0.0 && v.is_finite() && (power_of_ten || !(1e-4..1e9).contains(&v.abs())) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
 }
 
 impl Checker {
@@ -51,11 +56,7 @@ impl Checker {
         let ok = v.is_finite() && v >= lo && if hi_open { v < hi } else { v <= hi };
         if !ok {
             let (v, close) = (number(v), if hi_open { ")" } else { "]" });
-            if hi == f64::MAX {
-                self.push(field, format!("= {v}: must be >= {}", number(lo)));
-            } else {
-                self.push(field, format!("= {v}: must be in [{}, {}{close}", number(lo), number(hi)));
-            }
+            self.push(field, format!("= {v}: must be in [{}, {}{close}", number(lo), number(hi)));
         }
     }
 
@@ -63,14 +64,16 @@ impl Checker {
         self.range(field, v, 0.0, 1.0, false);
     }
 
-    fn positive(&mut self, field: &str, v: f64) {
-        if !(v.is_finite() && v > 0.0) {
-            self.push(field, format!("= {}: must be > 0", number(v)));
+    /// `0 < v <= hi`.
+    fn positive(&mut self, field: &str, v: f64, hi: f64) {
+        if !(v.is_finite() && v > 0.0 && v <= hi) {
+            self.push(field, format!("= {}: must be in (0, {}]", number(v), number(hi)));
         }
     }
 
-    fn non_negative(&mut self, field: &str, v: f64) {
-        self.range(field, v, 0.0, f64::MAX, false);
+    /// `0 <= v <= hi`.
+    fn non_negative(&mut self, field: &str, v: f64, hi: f64) {
+        self.range(field, v, 0.0, hi, false);
     }
 
     fn count(&mut self, field: &str, v: u32, lo: u32, hi: u32) {
@@ -155,7 +158,7 @@ fn check_static(c: &mut Checker, s: &Scenario) {
     c.count("calendar.warmup_weeks", s.calendar.warmup_weeks, 0, 520);
     c.count("scale.seller_agents", s.scale.seller_agents, 10, 50_000_000);
     c.count("scale.consumer_agents", s.scale.consumer_agents, 100, 500_000_000);
-    c.positive("scale.real_sellers", s.scale.real_sellers);
+    c.range("scale.real_sellers", s.scale.real_sellers, 1.0, MAX_SELLERS, false);
 
     c.unique_ids("regions", s.regions.iter().map(|r| r.id.as_str()));
     c.unique_ids("categories", s.categories.iter().map(|x| x.id.as_str()));
@@ -175,11 +178,11 @@ fn check_static(c: &mut Checker, s: &Scenario) {
 
     for (i, r) in s.regions.iter().enumerate() {
         let f = |n: &str| format!("regions[{i}].{n}");
-        c.positive(&f("online_shoppers_m"), r.online_shoppers_m);
+        c.positive(&f("online_shoppers_m"), r.online_shoppers_m, MAX_SHOPPERS_M);
         c.range(&f("purchase_probability"), r.purchase_probability, 1e-9, 1.0, false);
         c.keys(&f("basket_usd"), &r.basket_usd, &cats, true);
         for (k, v) in &r.basket_usd {
-            c.positive(&format!("{}[\"{k}\"]", f("basket_usd")), *v);
+            c.positive(&format!("{}[\"{k}\"]", f("basket_usd")), *v, MAX_UNIT_USD);
         }
         c.keys(&f("category_weights"), &r.category_weights, &cats, true);
         for (k, v) in &r.category_weights {
@@ -195,21 +198,21 @@ fn check_static(c: &mut Checker, s: &Scenario) {
         let f = |n: &str| format!("categories[{i}].{n}");
         c.interval(&f("unit_cost_cn"), x.unit_cost_cn, 0.01, 1e6);
         c.interval(&f("unit_cost_local"), x.unit_cost_local, 0.01, 1e6);
-        c.non_negative(&f("parcel_freight_usd"), x.parcel_freight_usd);
-        c.non_negative(&f("bulk_freight_usd"), x.bulk_freight_usd);
-        c.non_negative(&f("domestic_shipping_usd"), x.domestic_shipping_usd);
+        c.non_negative(&f("parcel_freight_usd"), x.parcel_freight_usd, MAX_UNIT_USD);
+        c.non_negative(&f("bulk_freight_usd"), x.bulk_freight_usd, MAX_UNIT_USD);
+        c.non_negative(&f("domestic_shipping_usd"), x.domestic_shipping_usd, MAX_UNIT_USD);
         c.share(&f("health_relevance"), x.health_relevance);
         c.share(&f("sustainability_relevance"), x.sustainability_relevance);
     }
     for (i, p) in s.platforms.iter().enumerate() {
         let f = |n: &str| format!("platforms[{i}].{n}");
         c.range(&f("take_rate"), p.take_rate, 0.0, 1.0, true);
-        c.non_negative(&f("fulfilment_fee_usd"), p.fulfilment_fee_usd);
+        c.non_negative(&f("fulfilment_fee_usd"), p.fulfilment_fee_usd, MAX_UNIT_USD);
         c.share(&f("ad_load"), p.ad_load);
         c.range(&f("brand_tilt"), p.brand_tilt, 0.0, 10.0, false);
         c.range(&f("direct_penalty"), p.direct_penalty, 0.0, 10.0, false);
         c.range(&f("attractiveness_drift"), p.attractiveness_drift, -5.0, 5.0, false);
-        c.non_negative(&f("marketing_musd_week"), p.marketing_musd_week);
+        c.non_negative(&f("marketing_musd_week"), p.marketing_musd_week, MAX_MUSD);
         let mut seen = BTreeSet::new();
         for (j, pr) in p.regions.iter().enumerate() {
             let g = |n: &str| format!("platforms[{i}].regions[{j}].{n}");
@@ -220,7 +223,7 @@ fn check_static(c: &mut Checker, s: &Scenario) {
             c.range(&g("attractiveness"), pr.attractiveness, -10.0, 10.0, false);
             c.range(&g("parcel_days"), pr.parcel_days, 0.1, 60.0, false);
             c.range(&g("warehouse_days"), pr.warehouse_days, 0.1, 60.0, false);
-            c.positive(&g("base_cpc_usd"), pr.base_cpc_usd);
+            c.positive(&g("base_cpc_usd"), pr.base_cpc_usd, MAX_CPC_USD);
         }
     }
     check_sellers(c, &s.sellers);
@@ -251,10 +254,10 @@ fn check_static(c: &mut Checker, s: &Scenario) {
 
     let ps = &s.platform_strategy;
     c.share("platform_strategy.inertia", ps.inertia);
-    c.positive("platform_strategy.temperature", ps.temperature);
+    c.positive("platform_strategy.temperature", ps.temperature, MAX_SCALE);
     c.range("platform_strategy.growth_weight", ps.growth_weight, 0.0, 10.0, false);
     c.range("platform_strategy.marketing_effect", ps.marketing_effect, 0.0, 5.0, false);
-    c.positive("platform_strategy.marketing_reference_musd", ps.marketing_reference_musd);
+    c.positive("platform_strategy.marketing_reference_musd", ps.marketing_reference_musd, MAX_MUSD);
     c.range("platform_strategy.managed_penalty_step", ps.managed_penalty_step, 0.0, 10.0, false);
     c.range("platform_strategy.managed_penalty_max", ps.managed_penalty_max, 0.0, 10.0, false);
     c.share("platform_strategy.managed_warehouse_subsidy", ps.managed_warehouse_subsidy);
@@ -266,15 +269,15 @@ fn check_static(c: &mut Checker, s: &Scenario) {
         if !seen.insert(g.region.as_str()) {
             c.push(f("region"), format!("= \"{}\": a region has one regulator", g.region));
         }
-        c.non_negative(&f("de_minimis_usd"), g.de_minimis_usd);
+        c.non_negative(&f("de_minimis_usd"), g.de_minimis_usd, MAX_UNIT_USD);
         c.keys(&f("tariff"), &g.tariff, &cats, false);
         for (k, v) in &g.tariff {
             c.range(&format!("{}[\"{k}\"]", f("tariff")), *v, 0.0, 5.0, false);
         }
         c.share(&f("vat"), g.vat);
-        c.non_negative(&f("flat_duty_usd"), g.flat_duty_usd);
-        c.non_negative(&f("compliance_usd_per_unit"), g.compliance_usd_per_unit);
-        c.non_negative(&f("compliance_usd_per_seller_week"), g.compliance_usd_per_seller_week);
+        c.non_negative(&f("flat_duty_usd"), g.flat_duty_usd, MAX_UNIT_USD);
+        c.non_negative(&f("compliance_usd_per_unit"), g.compliance_usd_per_unit, MAX_UNIT_USD);
+        c.non_negative(&f("compliance_usd_per_seller_week"), g.compliance_usd_per_seller_week, MAX_SELLER_USD);
         c.share(&f("inspection_rate"), g.inspection_rate);
         c.range(&f("inspection_delay_days"), g.inspection_delay_days, 0.0, 60.0, false);
         c.share(&f("seizure_probability"), g.seizure_probability);
@@ -311,12 +314,12 @@ fn check_sellers(c: &mut Checker, s: &Sellers) {
     c.sums_to_one(&f("size_shares"), [a, b, d]);
     for (n, z) in [("small", &s.small), ("medium", &s.medium), ("large", &s.large)] {
         let g = |m: &str| format!("sellers.{n}.{m}");
-        c.non_negative(&g("fixed_cost_usd_week"), z.fixed_cost_usd_week);
-        c.non_negative(&g("cash_weeks"), z.cash_weeks);
+        c.non_negative(&g("fixed_cost_usd_week"), z.fixed_cost_usd_week, MAX_SELLER_USD);
+        c.non_negative(&g("cash_weeks"), z.cash_weeks, MAX_CASH_WEEKS);
         c.count(&g("max_listings"), z.max_listings, 1, 16);
         c.count(&g("initial_listings"), z.initial_listings, 1, z.max_listings.max(1));
         c.count(&g("loss_streak_limit"), z.loss_streak_limit, 1, 520);
-        c.non_negative(&g("reach"), z.reach);
+        c.non_negative(&g("reach"), z.reach, MAX_SCALE);
     }
     c.interval(&f("quality_brand"), s.quality_brand, 0.0, 1.0);
     c.interval(&f("quality_white_label"), s.quality_white_label, 0.0, 1.0);
@@ -333,40 +336,40 @@ fn check_sellers(c: &mut Checker, s: &Sellers) {
     c.share(&f("ai.initial_share"), s.ai.initial_share);
     c.share(&f("ai.saturation"), s.ai.saturation);
     c.date(&f("ai.midpoint"), &s.ai.midpoint);
-    c.positive(&f("ai.steepness_per_year"), s.ai.steepness_per_year);
+    c.positive(&f("ai.steepness_per_year"), s.ai.steepness_per_year, MAX_SCALE);
     c.range(&f("ai.cost_factor"), s.ai.cost_factor, 1e-9, 1.0, false);
     let w = &s.warehouse;
-    c.non_negative(&f("warehouse.setup_cost_usd"), w.setup_cost_usd);
-    c.non_negative(&f("warehouse.storage_usd_per_unit"), w.storage_usd_per_unit);
-    c.non_negative(&f("warehouse.stock_weeks"), w.stock_weeks);
+    c.non_negative(&f("warehouse.setup_cost_usd"), w.setup_cost_usd, MAX_SELLER_USD);
+    c.non_negative(&f("warehouse.storage_usd_per_unit"), w.storage_usd_per_unit, MAX_UNIT_USD);
+    c.non_negative(&f("warehouse.stock_weeks"), w.stock_weeks, MAX_WEEKS);
     c.share(&f("warehouse.write_off"), w.write_off);
     c.share(&f("warehouse.write_off_ai"), w.write_off_ai);
-    c.positive(&f("warehouse.horizon_weeks"), w.horizon_weeks);
+    c.positive(&f("warehouse.horizon_weeks"), w.horizon_weeks, MAX_WEEKS);
     c.share(&f("warehouse.delivery_value_share"), w.delivery_value_share);
     c.count(&f("listings.drop_after_weeks"), s.listings.drop_after_weeks, 1, 520);
     c.share(&f("listings.add_probability"), s.listings.add_probability);
-    c.non_negative(&f("listings.add_cash_weeks"), s.listings.add_cash_weeks);
-    c.positive(&f("listings.choice_temperature"), s.listings.choice_temperature);
-    c.non_negative(&f("pivot.cash_weeks"), s.pivot.cash_weeks);
+    c.non_negative(&f("listings.add_cash_weeks"), s.listings.add_cash_weeks, MAX_CASH_WEEKS);
+    c.positive(&f("listings.choice_temperature"), s.listings.choice_temperature, MAX_SCALE);
+    c.non_negative(&f("pivot.cash_weeks"), s.pivot.cash_weeks, MAX_CASH_WEEKS);
     c.share(&f("pivot.probability"), s.pivot.probability);
-    c.non_negative(&f("pivot.cost_usd"), s.pivot.cost_usd);
+    c.non_negative(&f("pivot.cost_usd"), s.pivot.cost_usd, MAX_SELLER_USD);
     c.share(&f("pivot.quality_gain"), s.pivot.quality_gain);
     c.share(&f("equity.decay"), s.equity.decay);
-    c.non_negative(&f("equity.eta_brand"), s.equity.eta_brand);
-    c.non_negative(&f("equity.eta_white_label"), s.equity.eta_white_label);
+    c.non_negative(&f("equity.eta_brand"), s.equity.eta_brand, MAX_SCALE);
+    c.non_negative(&f("equity.eta_white_label"), s.equity.eta_white_label, MAX_SCALE);
     c.range(&f("entry.rate_per_week"), s.entry.rate_per_week, 0.0, 1.0, false);
     c.range(&f("entry.margin_sensitivity"), s.entry.margin_sensitivity, 0.0, 20.0, false);
     c.range(&f("entry.reference_margin"), s.entry.reference_margin, -1.0, 1.0, false);
     c.range(&f("entry.margin_smoothing"), s.entry.margin_smoothing, 1e-9, 1.0, false);
     c.share(&f("rating.quality_weight"), s.rating.quality_weight);
-    c.positive(&f("rating.days_scale"), s.rating.days_scale);
+    c.positive(&f("rating.days_scale"), s.rating.days_scale, 365.0);
     c.range(&f("rating.smoothing"), s.rating.smoothing, 1e-9, 1.0, false);
     c.range(&f("profit_smoothing"), s.profit_smoothing, 1e-9, 1.0, false);
 }
 
 fn check_consumers(c: &mut Checker, s: &Consumers) {
     let f = |n: &str| format!("consumers.{n}");
-    c.positive(&f("price_sensitivity_median"), s.price_sensitivity_median);
+    c.positive(&f("price_sensitivity_median"), s.price_sensitivity_median, MAX_SCALE);
     c.range(&f("price_sensitivity_sigma"), s.price_sensitivity_sigma, 0.0, 3.0, false);
     c.range(&f("brand_affinity"), s.brand_affinity, 0.0, 10.0, false);
     c.share(&f("health_share"), s.health_share);
@@ -383,8 +386,31 @@ fn check_consumers(c: &mut Checker, s: &Consumers) {
     c.range(&f("outside_utility"), s.outside_utility, -10.0, 10.0, false);
     c.range(&f("q4_peak"), s.q4_peak, 0.0, 3.0, false);
     c.count(&f("peak_week"), s.peak_week, 1, 52);
-    c.positive(&f("peak_width_weeks"), s.peak_width_weeks);
+    c.positive(&f("peak_width_weeks"), s.peak_width_weeks, 52.0);
 }
+
+// Upper bounds of the quantities that have no natural one: far beyond any real market, and
+// close enough that the model's sums stay finite and inside `i64` cents (a week's money is
+// weighted by the real sellers and consumers an agent stands for).
+
+/// Real sellers the seller agents stand for (`scale.real_sellers`, from 1).
+const MAX_SELLERS: f64 = 1e8;
+/// A region's online shoppers, millions.
+const MAX_SHOPPERS_M: f64 = 1e4;
+/// Money per unit or per order: baskets, freight, fees, duties, the de minimis threshold, USD.
+const MAX_UNIT_USD: f64 = 1e5;
+/// A seller's weekly or one-off costs: fixed cost, compliance, warehouse set-up, pivot, USD.
+const MAX_SELLER_USD: f64 = 1e7;
+/// A platform's weekly marketing budget, million USD.
+const MAX_MUSD: f64 = 1e4;
+/// Cost per click, USD.
+const MAX_CPC_USD: f64 = 1e3;
+/// Durations in weeks.
+const MAX_WEEKS: f64 = 520.0;
+/// Cash buffers in weeks of fixed cost: up to "never runs out" (tests stop exits with it).
+const MAX_CASH_WEEKS: f64 = 1e6;
+/// Dimensionless scales, temperatures, rates and gains.
+const MAX_SCALE: f64 = 1e3;
 
 /// Dates a scenario may use: wide enough for any study, narrow enough that a calendar of the
 /// longest allowed length, with its warm-up, stays inside the dates the program can count.

@@ -1,8 +1,10 @@
 //! The output directory: CSV and JSON files written atomically (temporary name, then rename),
 //! the manifest last, so a directory with a manifest is complete.
 
+mod finite;
 mod summary;
 
+pub use finite::first_non_finite;
 pub use summary::{Summary, YearSummary, summarize};
 
 use crate::config::Scenario;
@@ -336,6 +338,9 @@ impl OutputDir {
     /// directory caught half-rewritten does not look complete, and so are the charts of a run
     /// this one replaces (they would not show its data; the run draws its own afterwards).
     pub fn write_all(&self, r: &Results, summary: &Summary, manifest: &Manifest) -> Result<(), SimError> {
+        if let Some(cell) = non_finite_cell(r, summary) {
+            return Err(SimError::NonFinite { dir: self.dir.clone(), cell });
+        }
         let manifest_path = self.dir.join("manifest.json");
         if manifest_path.exists() {
             fs::remove_file(&manifest_path).map_err(|e| SimError::io(&manifest_path, e))?;
@@ -396,6 +401,24 @@ impl OutputDir {
             w.write_all(b"\n")
         })
     }
+}
+
+/// Where the first number that is not finite is in a run's data: the file, the row (counted
+/// from 1 below the header) and the column.
+pub fn non_finite_cell(r: &Results, summary: &Summary) -> Option<String> {
+    fn find<T: Serialize>(file: &str, rows: &[T]) -> Option<String> {
+        rows.iter().enumerate().find_map(|(i, row)| {
+            first_non_finite(row).map(|column| format!("{file}, row {}, column `{column}`", i + 1))
+        })
+    }
+    find("ticks.csv", &r.ticks)
+        .or_else(|| find("platforms.csv", &r.platforms))
+        .or_else(|| find("segments.csv", &r.segments))
+        .or_else(|| find("regions.csv", &r.regions))
+        .or_else(|| find("exits.csv", &r.exits))
+        .or_else(|| find("seller_years.csv", &r.seller_years))
+        .or_else(|| find("shocks.csv", &r.shocks))
+        .or_else(|| first_non_finite(summary).map(|field| format!("summary.json, `{field}`")))
 }
 
 /// The CSV header line of a row type (the csv crate writes it with the first record only).

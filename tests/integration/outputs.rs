@@ -1,7 +1,8 @@
 //! `sim run`: the files it writes, their columns, and how their numbers fit together.
 
-use crate::util::{Csv, small, small_fixture, small_run};
-use crossborder_sim::config;
+use crate::util::{Csv, Fixture, SHORT, TINY_NO_PLOTS, small, small_fixture, small_run};
+use crossborder_sim::output::{Manifest, OutputDir, summarize};
+use crossborder_sim::{config, run};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -350,4 +351,34 @@ fn regions_and_platforms_add_up_to_the_world() {
             assert!(close(part, whole), "tick {t}: sum of {file} {column} = {part}, ticks.csv {world} = {whole}");
         }
     }
+}
+
+#[test]
+fn a_run_that_computed_a_number_that_is_not_finite_writes_nothing_and_keeps_the_run_before() {
+    let fx = Fixture::new();
+    let path = fx.scenario("tiny", &[TINY_NO_PLOTS, SHORT].concat());
+    let scenario = config::load(&path).unwrap();
+    let mut results = run::simulate(&scenario, scenario.seed, &mut |_, _| {});
+    let manifest = Manifest::new(&scenario, &path, 1, &[], chrono::Utc::now(), &results).unwrap();
+    let sha = crossborder_sim::output::scenario_sha256(&scenario);
+    let dir = fx.path().join("out");
+    let write = |results: &run::Results, force| {
+        OutputDir::claim(&dir, force, &sha).unwrap().write_all(results, &summarize(results), &manifest)
+    };
+    write(&results, false).unwrap();
+    let files = || -> BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect()
+    };
+    let before = files();
+    assert!(before.contains_key("manifest.json"));
+
+    results.ticks[5].gmv_usd = f64::NAN;
+    let err = write(&results, true).unwrap_err();
+    assert_eq!(err.exit_code(), 1, "{err}");
+    assert!(err.to_string().contains("not finite (ticks.csv, row 6, column `gmv_usd`)"), "{err}");
+    assert_eq!(files(), before, "the run before is left as it was");
 }
