@@ -439,3 +439,36 @@ fn enum_values_are_swept_and_set_by_their_bare_names() {
     let e = sweep::load(&file).unwrap_err().to_string();
     assert!(e.contains(r#"set["platforms[amazon].take_rate"]: invalid type: string "x""#), "{e}");
 }
+
+/// Regression: a sweep that refused its --out directory left the `.sweep.lock` it had created.
+#[test]
+fn a_refused_sweep_leaves_no_lock_file_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "small", "Grid(levels: 2)", 1, PARAMS, METRICS);
+    let other = sweep_file(tmp.path(), "other", "Grid(levels: 2)", 2, PARAMS, METRICS);
+    let (done, foreign) = (tmp.path().join("done"), tmp.path().join("foreign"));
+    run(&file, &done, 2, false, None);
+    fs::create_dir(&foreign).unwrap();
+    fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let refuse = |file: &Path, dir: &Path| {
+        let opts = SweepOptions { file: file.into(), out: Some(dir.into()), threads: Some(1), ..Default::default() };
+        sweep::sweep(&opts, &|_| {}).unwrap_err().to_string()
+    };
+    for (file, dir, why) in [
+        (&file, &done, "already holds this sweep"),
+        (&other, &done, "not this sweep"),
+        (&file, &foreign, "not empty and holds no sweep"),
+    ] {
+        let e = refuse(file, dir);
+        assert!(e.contains(why), "{e}");
+        assert!(!dir.join(".sweep.lock").exists(), "{} keeps .sweep.lock after: {e}", dir.display());
+    }
+    // A lock another sweep holds is left alone.
+    let busy = tmp.path().join("busy");
+    fs::create_dir(&busy).unwrap();
+    let held = fs::File::create(busy.join(".sweep.lock")).unwrap();
+    held.try_lock().unwrap();
+    let e = refuse(&file, &busy);
+    assert!(e.contains("another `sim sweep` is writing here"), "{e}");
+    assert!(busy.join(".sweep.lock").exists());
+}
