@@ -333,8 +333,9 @@ fn analyze_of_an_unfinished_sweep_warns_and_leaves_short_indices_empty() {
     fs::write(out.join("runs.csv"), lines[..6].iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
     fs::remove_file(out.join("runs.parquet")).unwrap();
     let a = sweep::analyze::analysis(&out).unwrap();
-    assert_eq!(a.warnings.len(), 1, "{:?}", a.warnings);
-    assert!(a.warnings[0].contains("runs.csv holds 5 of the sweep's 16 runs") && a.warnings[0].contains("--resume"));
+    let missing: Vec<&String> = a.warnings.iter().filter(|w| w.contains("runs.csv holds")).collect();
+    assert_eq!(missing.len(), 1, "{:?}", a.warnings);
+    assert!(missing[0].contains("runs.csv holds 5 of the sweep's 16 runs") && missing[0].contains("--resume"));
     let sobol = fs::read_to_string(out.join("analysis/sobol.csv")).unwrap();
     for line in sobol.lines().skip(1) {
         assert!(line.ends_with(",1,,,,,,"), "indices from one row are left empty: {line}");
@@ -342,10 +343,11 @@ fn analyze_of_an_unfinished_sweep_warns_and_leaves_short_indices_empty() {
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_sim")).args(["analyze"]).arg(&out).output().unwrap();
     assert!(cli.status.success(), "{cli:?}");
     assert!(String::from_utf8_lossy(&cli.stderr).contains("warning: "), "{cli:?}");
-    // The complete sweep analyses without a warning.
+    // The complete sweep analyses without a warning about missing runs.
     let whole = tmp.path().join("whole");
     run(&file, &whole, 2, false, None);
-    assert!(sweep::analyze::analysis(&whole).unwrap().warnings.is_empty());
+    let warnings = sweep::analyze::analysis(&whole).unwrap().warnings;
+    assert!(!warnings.is_empty() && warnings.iter().all(|w| !w.contains("runs.csv holds")), "{warnings:?}");
 }
 
 /// Regression: a point whose runs all failed had empty parameter cells in points.csv.
@@ -471,4 +473,37 @@ fn a_refused_sweep_leaves_no_lock_file_behind() {
     let e = refuse(&file, &busy);
     assert!(e.contains("another `sim sweep` is writing here"), "{e}");
     assert!(busy.join(".sweep.lock").exists());
+}
+
+#[test]
+fn a_small_sobol_design_is_analysed_with_warnings_naming_the_metrics_outside_0_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "sobol", "Sobol(base_points: 4)", 1, PARAMS, METRICS);
+    let out = tmp.path().join("out");
+    run(&file, &out, 2, false, None);
+    let warnings = sweep::analyze::analysis(&out).unwrap().warnings;
+    assert!(warnings.iter().any(|w| w.contains("has 4 base rows; below 256")), "{warnings:?}");
+    // Which metrics have an index or an interval end outside [-0.05, 1.05], from sobol.csv.
+    let table = fs::read_to_string(out.join("analysis/sobol.csv")).unwrap();
+    let mut outside = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for line in table.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let values = cells[3..].iter().filter_map(|c| c.parse::<f64>().ok());
+        if values.into_iter().any(|x| !(-0.05..=1.05).contains(&x)) {
+            outside.entry(cells[0].to_string()).or_default().push(cells[1].to_string());
+        }
+    }
+    assert!(!outside.is_empty(), "4 rows give indices outside [0, 1]: {table}");
+    for metric in METRICS.split(", ").map(|m| m.trim_matches('"')) {
+        let named: Vec<&String> = warnings.iter().filter(|w| w.contains(&format!("metric `{metric}`"))).collect();
+        match outside.get(metric) {
+            Some(parameters) => {
+                assert_eq!(named.len(), 1, "{metric}: {warnings:?}");
+                assert!(named[0].contains("raise sampler.base_points to 256"), "{}", named[0]);
+                let first = &parameters[0];
+                assert!(named[0].contains(&format!(" of {first} = ")), "{first} not in {}", named[0]);
+            }
+            None => assert!(named.is_empty(), "{metric} is within [0, 1]: {named:?}"),
+        }
+    }
 }
