@@ -47,6 +47,13 @@ fn run(file: &Path, out: &Path, threads: usize, resume: bool, shard: Option<Shar
     sweep::sweep(&opts, &|_| {}).unwrap()
 }
 
+/// Runs the sweep `file` on two threads into `DIR/out` and returns that directory.
+fn swept(dir: &Path, file: &Path) -> PathBuf {
+    let out = dir.join("out");
+    run(file, &out, 2, false, None);
+    out
+}
+
 fn bytes(dir: &Path, name: &str) -> Vec<u8> {
     fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
 }
@@ -442,14 +449,80 @@ fn enum_values_are_swept_and_set_by_their_bare_names() {
     assert!(e.contains(r#"set["platforms[amazon].take_rate"]: invalid type: string "x""#), "{e}");
 }
 
+/// The text of the number at `path` (keys separated by dots) in year `year` of a summary.json,
+/// exactly as written (pretty-printed: `"key": value` one a line, `year` first in each year).
+fn summary_number(text: &str, year: &str, path: &str) -> String {
+    let mut at = text.find(&format!("\"year\": {year},")).unwrap_or_else(|| panic!("no year {year}"));
+    for key in path.split('.') {
+        let quoted = format!("\"{key}\": ");
+        at += text[at..].find(&quoted).unwrap_or_else(|| panic!("no {key} in year {year}")) + quoted.len();
+    }
+    text[at..].split([',', '\n']).next().unwrap().trim().to_string()
+}
+
+#[test]
+fn a_rerun_of_one_run_writes_every_output_with_the_metrics_of_its_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid(tmp.path());
+    let lines = csv_lines(&swept(tmp.path(), &file));
+    let header: Vec<&str> = lines[0].split(',').collect();
+    // Run 7: replicate 1 of point 3, so that point, replicate and seed all matter.
+    let row: Vec<&str> = lines[8].split(',').collect();
+    assert_eq!(&row[..3], ["7", "3", "1"]);
+    let sim = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
+            .args(["sweep", file.to_str().unwrap()])
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap()
+    };
+    let done = sim(&["--run", "7", "--threads", "2"]);
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert!(done.status.success(), "{done:?}");
+    assert!(stdout.contains("Run 7 of sweep `grid` (id "), "{stdout}");
+    assert!(stdout.contains(&format!("point 3, replicate 1, seed {}", row[3])), "{stdout}");
+    for (name, value) in header[4..6].iter().zip(&row[4..6]) {
+        assert!(stdout.contains(&format!("  {name} = {value}\n")), "{name} = {value} not in {stdout}");
+    }
+    // The default directory, outside the sweep's own, with every output of `sim run`.
+    let dir = tmp.path().join("outputs/sweep-runs/grid/run-7");
+    for file in ["ticks.csv", "exits.csv", "summary.json", "manifest.json", "plots/seller_exits.png"] {
+        assert!(dir.join(file).is_file(), "{file} missing in {}", dir.display());
+    }
+    let summary = fs::read_to_string(dir.join("summary.json")).unwrap();
+    let metrics = &header[6..header.len() - 2];
+    assert_eq!(metrics.len(), 3);
+    for (metric, cell) in metrics.iter().zip(&row[6..]) {
+        let (path, year) = metric.split_once('@').unwrap();
+        assert_eq!(summary_number(&summary, year, path), *cell, "{metric}");
+    }
+    // The scenario printed for `sim run` is the one the rerun ran.
+    let printed = sim(&["--run", "7", "--scenario"]);
+    assert!(printed.status.success(), "{printed:?}");
+    let text = String::from_utf8(printed.stdout).unwrap();
+    assert!(text.starts_with("// Run 7 of sweep `grid`"), "{text}");
+    let scenario_file = tmp.path().join("run7.ron");
+    fs::write(&scenario_file, &text).unwrap();
+    let scenario = crossborder_sim::config::load(&scenario_file).unwrap_or_else(|e| panic!("{e}"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["scenario_sha256"], crossborder_sim::output::scenario_sha256(&scenario).as_str());
+    // A run id past the sweep is a usage error naming the valid ids, and writes nothing.
+    let past = sim(&["--run", "18", "--out", "past"]);
+    let stderr = String::from_utf8_lossy(&past.stderr);
+    assert_eq!(past.status.code(), Some(2), "{past:?}");
+    assert!(stderr.contains("--run 18: sweep `grid` has 18 runs, run ids 0 to 17") && !stderr.contains("panicked"));
+    assert!(!tmp.path().join("past").exists());
+}
+
 /// Regression: a sweep that refused its --out directory left the `.sweep.lock` it had created.
 #[test]
 fn a_refused_sweep_leaves_no_lock_file_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let file = sweep_file(tmp.path(), "small", "Grid(levels: 2)", 1, PARAMS, METRICS);
     let other = sweep_file(tmp.path(), "other", "Grid(levels: 2)", 2, PARAMS, METRICS);
-    let (done, foreign) = (tmp.path().join("done"), tmp.path().join("foreign"));
-    run(&file, &done, 2, false, None);
+    let (done, foreign) = (swept(tmp.path(), &file), tmp.path().join("foreign"));
     fs::create_dir(&foreign).unwrap();
     fs::write(foreign.join("notes.txt"), "mine").unwrap();
     let refuse = |file: &Path, dir: &Path| {
@@ -478,9 +551,7 @@ fn a_refused_sweep_leaves_no_lock_file_behind() {
 #[test]
 fn a_small_sobol_design_is_analysed_with_warnings_naming_the_metrics_outside_0_1() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = sweep_file(tmp.path(), "sobol", "Sobol(base_points: 4)", 1, PARAMS, METRICS);
-    let out = tmp.path().join("out");
-    run(&file, &out, 2, false, None);
+    let out = swept(tmp.path(), &sweep_file(tmp.path(), "sobol", "Sobol(base_points: 4)", 1, PARAMS, METRICS));
     let warnings = sweep::analyze::analysis(&out).unwrap().warnings;
     assert!(warnings.iter().any(|w| w.contains("has 4 base rows; below 256")), "{warnings:?}");
     // Which metrics have an index or an interval end outside [-0.05, 1.05], from sobol.csv.

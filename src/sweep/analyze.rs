@@ -21,11 +21,10 @@ use super::plots::{self, Effect, EffectPanel, Indices, Sensitivity};
 use super::samplers::{Design, SaltelliRole, morris_delta, saltelli_role};
 use super::spec::{Parameter, Sampler};
 use super::stats::{self, Estimate, Running, Sample};
-use super::store::{Manifest, RUNS_CSV, format_number};
+use super::store::{Manifest, RUNS_CSV, cell, format_number};
 use crate::config::path;
 use crate::error::SimError;
 use crate::output::write_atomic;
-use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -212,11 +211,6 @@ fn csv_row(w: &mut dyn Write, fields: &[String]) -> std::io::Result<()> {
     let mut c = csv::Writer::from_writer(Vec::new());
     c.write_record(fields).map_err(std::io::Error::other)?;
     w.write_all(&c.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?)
-}
-
-/// A parameter value as `runs.csv` writes it: text as is, anything else as JSON.
-fn cell(v: &Value) -> String {
-    v.as_str().map_or_else(|| v.to_string(), String::from)
 }
 
 fn write_points(out: &Path, m: &Manifest, design: &Design, integer: &[bool], t: &Tally) -> Result<PathBuf, SimError> {

@@ -138,7 +138,8 @@ pub fn format_number(x: f64) -> String {
     serde_json::Number::from_f64(x).map_or_else(String::new, |n| n.to_string())
 }
 
-fn cell(v: &Value) -> String {
+/// A parameter value as written in `runs.csv`: text as is, anything else as JSON.
+pub fn cell(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
