@@ -469,7 +469,7 @@ fn a_rerun_of_one_run_writes_every_output_with_the_metrics_of_its_row() {
     // Run 7: replicate 1 of point 3, so that point, replicate and seed all matter.
     let row: Vec<&str> = lines[8].split(',').collect();
     assert_eq!(&row[..3], ["7", "3", "1"]);
-    let sim = |args: &[&str]| {
+    let sim = |file: &Path, args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
             .args(["sweep", file.to_str().unwrap()])
             .args(args)
@@ -477,7 +477,7 @@ fn a_rerun_of_one_run_writes_every_output_with_the_metrics_of_its_row() {
             .output()
             .unwrap()
     };
-    let done = sim(&["--run", "7", "--threads", "2"]);
+    let done = sim(&file, &["--run", "7", "--threads", "2"]);
     let stdout = String::from_utf8_lossy(&done.stdout);
     assert!(done.status.success(), "{done:?}");
     assert!(stdout.contains("Run 7 of sweep `grid` (id "), "{stdout}");
@@ -498,7 +498,7 @@ fn a_rerun_of_one_run_writes_every_output_with_the_metrics_of_its_row() {
         assert_eq!(summary_number(&summary, year, path), *cell, "{metric}");
     }
     // The scenario printed for `sim run` is the one the rerun ran.
-    let printed = sim(&["--run", "7", "--scenario"]);
+    let printed = sim(&file, &["--run", "7", "--scenario"]);
     assert!(printed.status.success(), "{printed:?}");
     let text = String::from_utf8(printed.stdout).unwrap();
     assert!(text.starts_with("// Run 7 of sweep `grid`"), "{text}");
@@ -509,11 +509,18 @@ fn a_rerun_of_one_run_writes_every_output_with_the_metrics_of_its_row() {
         serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["scenario_sha256"], crossborder_sim::output::scenario_sha256(&scenario).as_str());
     // A run id past the sweep is a usage error naming the valid ids, and writes nothing.
-    let past = sim(&["--run", "18", "--out", "past"]);
+    let past = sim(&file, &["--run", "18", "--out", "past"]);
     let stderr = String::from_utf8_lossy(&past.stderr);
     assert_eq!(past.status.code(), Some(2), "{past:?}");
     assert!(stderr.contains("--run 18: sweep `grid` has 18 runs, run ids 0 to 17") && !stderr.contains("panicked"));
     assert!(!tmp.path().join("past").exists());
+    // So is a run that failed in the sweep, with the reason.
+    let fails = sweep_file(tmp.path(), "fails", "Grid(levels: 2)", 1, FAILING_PARAMS, METRICS);
+    let failed = sim(&fails, &["--run", "2", "--out", "failed"]);
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(2), "{failed:?}");
+    assert!(stderr.contains("run 2 (point 2) has parameter values that are invalid together"), "{stderr}");
+    assert!(stderr.contains("initial_listings") && !tmp.path().join("failed").exists(), "{stderr}");
 }
 
 /// Regression: a sweep that refused its --out directory left the `.sweep.lock` it had created.
