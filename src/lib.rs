@@ -2,7 +2,7 @@
 //!
 //! Entry points: [`config::load`] a scenario, [`run::simulate`] it in memory or [`run::run`] it
 //! into an output directory, [`plot::plot_dir`] to redraw its charts, [`sweep::sweep`] a
-//! parameter sweep and [`sweep::analyze`] it. `model` knows nothing of files or sweeps; `output`,
+//! parameter sweep, [`sweep::analyze`] it, and [`sweep::Rerun`] one of its runs in full. `model` knows nothing of files or sweeps; `output`,
 //! `plot` and `sweep` drive it from outside.
 
 pub mod compare;

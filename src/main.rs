@@ -79,16 +79,31 @@ enum Command {
         dir: PathBuf,
     },
     /// Run a parameter sweep (e.g. configs/sweeps/*.ron) in parallel; rows stream into
-    /// DIR/runs.csv as runs finish, and DIR/runs.parquet is written at the end.
+    /// DIR/runs.csv as runs finish, and DIR/runs.parquet is written at the end. With --run ID,
+    /// run one run of it again with every output of `sim run`.
     Sweep {
         /// Sweep file (RON), e.g. configs/sweeps/brand_tilt_grid.ron.
         file: PathBuf,
-        /// Output directory [default: outputs/sweeps/<name>, or outputs/sweeps/<name>/shard-I-of-N].
+        /// Output directory [default: outputs/sweeps/<name>, or outputs/sweeps/<name>/shard-I-of-N;
+        /// with --run, outputs/sweep-runs/<name>/run-<ID>].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Runs in parallel, each world single-threaded [default: all cores]. Results do not depend on it.
+        /// Runs in parallel, each world single-threaded [default: all cores]; with --run, threads
+        /// inside the tick. Results do not depend on it.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,
+        /// Run only run ID (a run_id of runs.csv) again, as `sim run` does: its scenario and seed,
+        /// with data files, summary.json and plots in DIR, under `sim run`'s directory rules.
+        #[arg(long, value_name = "ID", conflicts_with_all = ["resume", "shard"])]
+        run: Option<u64>,
+        /// With --run: print the run's scenario as a scenario file (RON) instead of running it;
+        /// `sim run` on the printed file reproduces the run.
+        #[arg(long, requires = "run", conflicts_with_all = ["out", "force"])]
+        scenario: bool,
+        /// With --run: write into a non-empty directory, or replace another run there (as
+        /// `sim run --force`).
+        #[arg(long, requires = "run")]
+        force: bool,
         /// Continue the sweep already in DIR: run only the runs missing from its runs.csv.
         #[arg(long)]
         resume: bool,
@@ -164,13 +179,7 @@ fn execute(cli: Cli) -> Result<(), SimError> {
                 }
                 return Ok(());
             }
-            let bar = Progress::new(quiet);
-            let outcome = run::run(&opts, &mut |done, total| bar.tick(done, total))?;
-            bar.finish();
-            if !quiet {
-                print_outcome(&outcome);
-            }
-            Ok(())
+            run_and_report(quiet, |progress| run::run(&opts, progress))
         }
         Command::Facts { dirs, markdown } => {
             let summaries = facts::load_summaries(&dirs)?;
@@ -227,7 +236,26 @@ fn execute(cli: Cli) -> Result<(), SimError> {
             }
             Ok(())
         }
-        Command::Sweep { file, out, threads, resume, shard, quiet } => {
+        Command::Sweep { file, out, threads, run: Some(id), scenario, force, quiet, .. } => {
+            let rerun = sweep::Rerun::load(&file, id, threads.map(usize::from))?;
+            if scenario {
+                print!("{}", rerun.scenario_ron()?);
+                return Ok(());
+            }
+            if !quiet {
+                println!("{}", rerun.describe());
+            }
+            let opts = RunOptions {
+                out,
+                threads: threads.map(usize::from),
+                force,
+                quiet,
+                command_line: std::env::args().collect(),
+                ..Default::default()
+            };
+            run_and_report(quiet, |progress| rerun.run(&opts, progress))
+        }
+        Command::Sweep { file, out, threads, resume, shard, quiet, .. } => {
             let resumed = out.as_deref().filter(|_| resume).and_then(sweep::shard_of);
             let shard = sweep::shard_from_flag_or_env(shard, resumed)?;
             if let Some((s, from)) = shard.filter(|(_, from)| *from != "--shard")
@@ -267,6 +295,20 @@ fn execute(cli: Cli) -> Result<(), SimError> {
             Ok(())
         }
     }
+}
+
+/// Does one run with a progress bar on stderr, then prints its outcome (unless `quiet`).
+fn run_and_report(
+    quiet: bool,
+    run: impl FnOnce(&mut dyn FnMut(u32, u32)) -> Result<RunOutcome, SimError>,
+) -> Result<(), SimError> {
+    let bar = Progress::new(quiet);
+    let outcome = run(&mut |done, total| bar.tick(done, total))?;
+    bar.finish();
+    if !quiet {
+        print_outcome(&outcome);
+    }
+    Ok(())
 }
 
 /// A progress bar on stderr that appears only once a run has taken more than a second.

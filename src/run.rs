@@ -180,21 +180,38 @@ fn available_memory() -> Option<f64> {
     Some(kib * 1024.0)
 }
 
+/// Threads to use: the number asked for, or one per core.
+pub fn threads_or_all_cores(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+}
+
 /// Loads, simulates, writes the outputs and draws the plots.
 pub fn run(opts: &RunOptions, progress: &mut dyn FnMut(u32, u32)) -> Result<RunOutcome, SimError> {
     let mut scenario = crate::config::load(&opts.config)?;
-    check_memory(&scenario)?;
     if let Some(seed) = opts.seed {
         scenario.seed = seed;
     }
+    run_scenario(&scenario, opts, progress)
+}
+
+/// Runs a loaded scenario with its own `seed` as `sim run` does: claims the output directory
+/// (`opts.out`, default `outputs/<scenario name>`) under the same rules, simulates, writes the
+/// data files and the manifest (naming `opts.config` as the file the scenario came from) and
+/// draws the plots. `opts.seed` is not read.
+pub fn run_scenario(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    progress: &mut dyn FnMut(u32, u32),
+) -> Result<RunOutcome, SimError> {
+    check_memory(scenario)?;
     let dir = opts.out.clone().unwrap_or_else(|| Path::new("outputs").join(&scenario.name));
-    let target = output::OutputDir::claim(&dir, opts.force, &output::scenario_sha256(&scenario))?;
-    let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let target = output::OutputDir::claim(&dir, opts.force, &output::scenario_sha256(scenario))?;
+    let threads = threads_or_all_cores(opts.threads);
     crate::model::init_threads(Some(threads));
     let started = chrono::Utc::now();
-    let results = simulate(&scenario, scenario.seed, progress);
+    let results = simulate(scenario, scenario.seed, progress);
     let summary = output::summarize(&results);
-    let manifest = output::Manifest::new(&scenario, &opts.config, threads, &opts.command_line, started, &results)?;
+    let manifest = output::Manifest::new(scenario, &opts.config, threads, &opts.command_line, started, &results)?;
     target.write_all(&results, &summary, &manifest)?;
     let plots = if scenario.output.plots { crate::plot::plot_dir(&dir)? } else { Vec::new() };
     Ok(RunOutcome { dir, results, summary, plots })

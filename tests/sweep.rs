@@ -47,6 +47,13 @@ fn run(file: &Path, out: &Path, threads: usize, resume: bool, shard: Option<Shar
     sweep::sweep(&opts, &|_| {}).unwrap()
 }
 
+/// Runs the sweep `file` on two threads into `DIR/out` and returns that directory.
+fn swept(dir: &Path, file: &Path) -> PathBuf {
+    let out = dir.join("out");
+    run(file, &out, 2, false, None);
+    out
+}
+
 fn bytes(dir: &Path, name: &str) -> Vec<u8> {
     fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
 }
@@ -333,8 +340,9 @@ fn analyze_of_an_unfinished_sweep_warns_and_leaves_short_indices_empty() {
     fs::write(out.join("runs.csv"), lines[..6].iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
     fs::remove_file(out.join("runs.parquet")).unwrap();
     let a = sweep::analyze::analysis(&out).unwrap();
-    assert_eq!(a.warnings.len(), 1, "{:?}", a.warnings);
-    assert!(a.warnings[0].contains("runs.csv holds 5 of the sweep's 16 runs") && a.warnings[0].contains("--resume"));
+    let missing: Vec<&String> = a.warnings.iter().filter(|w| w.contains("runs.csv holds")).collect();
+    assert_eq!(missing.len(), 1, "{:?}", a.warnings);
+    assert!(missing[0].contains("runs.csv holds 5 of the sweep's 16 runs") && missing[0].contains("--resume"));
     let sobol = fs::read_to_string(out.join("analysis/sobol.csv")).unwrap();
     for line in sobol.lines().skip(1) {
         assert!(line.ends_with(",1,,,,,,"), "indices from one row are left empty: {line}");
@@ -342,10 +350,11 @@ fn analyze_of_an_unfinished_sweep_warns_and_leaves_short_indices_empty() {
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_sim")).args(["analyze"]).arg(&out).output().unwrap();
     assert!(cli.status.success(), "{cli:?}");
     assert!(String::from_utf8_lossy(&cli.stderr).contains("warning: "), "{cli:?}");
-    // The complete sweep analyses without a warning.
+    // The complete sweep analyses without a warning about missing runs.
     let whole = tmp.path().join("whole");
     run(&file, &whole, 2, false, None);
-    assert!(sweep::analyze::analysis(&whole).unwrap().warnings.is_empty());
+    let warnings = sweep::analyze::analysis(&whole).unwrap().warnings;
+    assert!(!warnings.is_empty() && warnings.iter().all(|w| !w.contains("runs.csv holds")), "{warnings:?}");
 }
 
 /// Regression: a point whose runs all failed had empty parameter cells in points.csv.
@@ -438,4 +447,141 @@ fn enum_values_are_swept_and_set_by_their_bare_names() {
     fs::write(&file, bad).unwrap();
     let e = sweep::load(&file).unwrap_err().to_string();
     assert!(e.contains(r#"set["platforms[amazon].take_rate"]: invalid type: string "x""#), "{e}");
+}
+
+/// The text of the number at `path` (keys separated by dots) in year `year` of a summary.json,
+/// exactly as written (pretty-printed: `"key": value` one a line, `year` first in each year).
+fn summary_number(text: &str, year: &str, path: &str) -> String {
+    let mut at = text.find(&format!("\"year\": {year},")).unwrap_or_else(|| panic!("no year {year}"));
+    for key in path.split('.') {
+        let quoted = format!("\"{key}\": ");
+        at += text[at..].find(&quoted).unwrap_or_else(|| panic!("no {key} in year {year}")) + quoted.len();
+    }
+    text[at..].split([',', '\n']).next().unwrap().trim().to_string()
+}
+
+#[test]
+fn a_rerun_of_one_run_writes_every_output_with_the_metrics_of_its_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid(tmp.path());
+    let lines = csv_lines(&swept(tmp.path(), &file));
+    let header: Vec<&str> = lines[0].split(',').collect();
+    // Run 7: replicate 1 of point 3, so that point, replicate and seed all matter.
+    let row: Vec<&str> = lines[8].split(',').collect();
+    assert_eq!(&row[..3], ["7", "3", "1"]);
+    let sim = |file: &Path, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sim"))
+            .args(["sweep", file.to_str().unwrap()])
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap()
+    };
+    let done = sim(&file, &["--run", "7", "--threads", "2"]);
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert!(done.status.success(), "{done:?}");
+    assert!(stdout.contains("Run 7 of sweep `grid` (id "), "{stdout}");
+    assert!(stdout.contains(&format!("point 3, replicate 1, seed {}", row[3])), "{stdout}");
+    for (name, value) in header[4..6].iter().zip(&row[4..6]) {
+        assert!(stdout.contains(&format!("  {name} = {value}\n")), "{name} = {value} not in {stdout}");
+    }
+    // The default directory, outside the sweep's own, with every output of `sim run`.
+    let dir = tmp.path().join("outputs/sweep-runs/grid/run-7");
+    for file in ["ticks.csv", "exits.csv", "summary.json", "manifest.json", "plots/seller_exits.png"] {
+        assert!(dir.join(file).is_file(), "{file} missing in {}", dir.display());
+    }
+    let summary = fs::read_to_string(dir.join("summary.json")).unwrap();
+    let metrics = &header[6..header.len() - 2];
+    assert_eq!(metrics.len(), 3);
+    for (metric, cell) in metrics.iter().zip(&row[6..]) {
+        let (path, year) = metric.split_once('@').unwrap();
+        assert_eq!(summary_number(&summary, year, path), *cell, "{metric}");
+    }
+    // The scenario printed for `sim run` is the one the rerun ran.
+    let printed = sim(&file, &["--run", "7", "--scenario"]);
+    assert!(printed.status.success(), "{printed:?}");
+    let text = String::from_utf8(printed.stdout).unwrap();
+    assert!(text.starts_with("// Run 7 of sweep `grid`"), "{text}");
+    let scenario_file = tmp.path().join("run7.ron");
+    fs::write(&scenario_file, &text).unwrap();
+    let scenario = crossborder_sim::config::load(&scenario_file).unwrap_or_else(|e| panic!("{e}"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["scenario_sha256"], crossborder_sim::output::scenario_sha256(&scenario).as_str());
+    // A run id past the sweep is a usage error naming the valid ids, and writes nothing.
+    let past = sim(&file, &["--run", "18", "--out", "past"]);
+    let stderr = String::from_utf8_lossy(&past.stderr);
+    assert_eq!(past.status.code(), Some(2), "{past:?}");
+    assert!(stderr.contains("--run 18: sweep `grid` has 18 runs, run ids 0 to 17") && !stderr.contains("panicked"));
+    assert!(!tmp.path().join("past").exists());
+    // So is a run that failed in the sweep, with the reason.
+    let fails = sweep_file(tmp.path(), "fails", "Grid(levels: 2)", 1, FAILING_PARAMS, METRICS);
+    let failed = sim(&fails, &["--run", "2", "--out", "failed"]);
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(2), "{failed:?}");
+    assert!(stderr.contains("run 2 (point 2) has parameter values that are invalid together"), "{stderr}");
+    assert!(stderr.contains("initial_listings") && !tmp.path().join("failed").exists(), "{stderr}");
+}
+
+/// Regression: a sweep that refused its --out directory left the `.sweep.lock` it had created.
+#[test]
+fn a_refused_sweep_leaves_no_lock_file_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(tmp.path(), "small", "Grid(levels: 2)", 1, PARAMS, METRICS);
+    let other = sweep_file(tmp.path(), "other", "Grid(levels: 2)", 2, PARAMS, METRICS);
+    let (done, foreign) = (swept(tmp.path(), &file), tmp.path().join("foreign"));
+    fs::create_dir(&foreign).unwrap();
+    fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let refuse = |file: &Path, dir: &Path| {
+        let opts = SweepOptions { file: file.into(), out: Some(dir.into()), threads: Some(1), ..Default::default() };
+        sweep::sweep(&opts, &|_| {}).unwrap_err().to_string()
+    };
+    for (file, dir, why) in [
+        (&file, &done, "already holds this sweep"),
+        (&other, &done, "not this sweep"),
+        (&file, &foreign, "not empty and holds no sweep"),
+    ] {
+        let e = refuse(file, dir);
+        assert!(e.contains(why), "{e}");
+        assert!(!dir.join(".sweep.lock").exists(), "{} keeps .sweep.lock after: {e}", dir.display());
+    }
+    // A lock another sweep holds is left alone.
+    let busy = tmp.path().join("busy");
+    fs::create_dir(&busy).unwrap();
+    let held = fs::File::create(busy.join(".sweep.lock")).unwrap();
+    held.try_lock().unwrap();
+    let e = refuse(&file, &busy);
+    assert!(e.contains("another `sim sweep` is writing here"), "{e}");
+    assert!(busy.join(".sweep.lock").exists());
+}
+
+#[test]
+fn a_small_sobol_design_is_analysed_with_warnings_naming_the_metrics_outside_0_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = swept(tmp.path(), &sweep_file(tmp.path(), "sobol", "Sobol(base_points: 4)", 1, PARAMS, METRICS));
+    let warnings = sweep::analyze::analysis(&out).unwrap().warnings;
+    assert!(warnings.iter().any(|w| w.contains("has 4 base rows; below 256")), "{warnings:?}");
+    // Which metrics have an index or an interval end outside [-0.05, 1.05], from sobol.csv.
+    let table = fs::read_to_string(out.join("analysis/sobol.csv")).unwrap();
+    let mut outside = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for line in table.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let values = cells[3..].iter().filter_map(|c| c.parse::<f64>().ok());
+        if values.into_iter().any(|x| !(-0.05..=1.05).contains(&x)) {
+            outside.entry(cells[0].to_string()).or_default().push(cells[1].to_string());
+        }
+    }
+    assert!(!outside.is_empty(), "4 rows give indices outside [0, 1]: {table}");
+    for metric in METRICS.split(", ").map(|m| m.trim_matches('"')) {
+        let named: Vec<&String> = warnings.iter().filter(|w| w.contains(&format!("metric `{metric}`"))).collect();
+        match outside.get(metric) {
+            Some(parameters) => {
+                assert_eq!(named.len(), 1, "{metric}: {warnings:?}");
+                assert!(named[0].contains("raise sampler.base_points to 256"), "{}", named[0]);
+                let first = &parameters[0];
+                assert!(named[0].contains(&format!(" of {first} = ")), "{first} not in {}", named[0]);
+            }
+            None => assert!(named.is_empty(), "{metric} is within [0, 1]: {named:?}"),
+        }
+    }
 }

@@ -276,18 +276,44 @@ pub fn directory_or_nothing(dir: &Path) -> Result<(), SimError> {
 /// The lock file a run holds in its output directory while it writes there.
 const LOCK: &str = ".sim.lock";
 
+/// A lock file held in a directory while a command writes there, so that a second process is
+/// refused. Dropping it removes the file while still holding it (so that no other process takes
+/// it in between): an error after the lock was taken, a refusal included, leaves no lock file.
+/// A lock another process holds is never taken, so never removed.
+pub struct DirLock {
+    path: PathBuf,
+    file: fs::File,
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+impl DirLock {
+    /// Takes the lock file `name` in the existing directory `dir`; `command` (e.g. `sim run`)
+    /// names who holds it when it is taken already.
+    pub fn take(dir: &Path, name: &str, command: &str) -> Result<Self, SimError> {
+        let path = dir.join(name);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| SimError::io(&path, e))?;
+        if file.try_lock().is_err() {
+            return Err(SimError::Usage(format!("{}: another `{command}` is writing here", dir.display())));
+        }
+        Ok(Self { path, file })
+    }
+}
+
 /// An output directory this run may write into, locked against other runs until dropped.
 pub struct OutputDir {
     dir: PathBuf,
-    lock: fs::File,
-}
-
-impl Drop for OutputDir {
-    fn drop(&mut self) {
-        // Removed while still held, so no other run can take it in between.
-        let _ = fs::remove_file(self.dir.join(LOCK));
-        let _ = self.lock.unlock();
-    }
+    _lock: DirLock,
 }
 
 impl OutputDir {
@@ -300,19 +326,9 @@ impl OutputDir {
     pub fn claim(dir: &Path, force: bool, scenario: &str) -> Result<Self, SimError> {
         directory_or_nothing(dir)?;
         fs::create_dir_all(dir).map_err(|e| SimError::io(dir, e))?;
-        let lock_path = dir.join(LOCK);
-        let lock = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| SimError::io(&lock_path, e))?;
-        if lock.try_lock().is_err() {
-            return Err(SimError::Usage(format!("{}: another `sim run` is writing here", dir.display())));
-        }
-        let claimed = Self { dir: dir.to_path_buf(), lock };
+        let lock = DirLock::take(dir, LOCK, "sim run")?;
         Self::check(dir, force, scenario)?;
-        Ok(claimed)
+        Ok(Self { dir: dir.to_path_buf(), _lock: lock })
     }
 
     /// Whether [`claim`](Self::claim) would take `dir` (leaving it as it is), but for another

@@ -9,6 +9,9 @@
 //!
 //! `runs.csv` is streamed; memory holds a few numbers per point and metric, not the runs.
 //!
+//! A Sobol design of fewer than [`MIN_SOBOL_BASE_POINTS`] base rows, and indices that fall
+//! outside [0, 1], are reported as warnings (the command line prints them on stderr).
+//!
 //! A shard's directory is refused (merge the shards first: a shard holds part of every design
 //! row). A sweep with runs missing from `runs.csv` (still running, or interrupted) is analysed
 //! with a warning naming how many runs are in: statistics use the runs present, and indices
@@ -17,14 +20,23 @@
 use super::plots::{self, Effect, EffectPanel, Indices, Sensitivity};
 use super::samplers::{Design, SaltelliRole, morris_delta, saltelli_role};
 use super::spec::{Parameter, Sampler};
-use super::stats::{self, Running, Sample};
-use super::store::{Manifest, RUNS_CSV, format_number};
+use super::stats::{self, Estimate, Running, Sample};
+use super::store::{Manifest, RUNS_CSV, cell, format_number};
 use crate::config::path;
 use crate::error::SimError;
 use crate::output::write_atomic;
-use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Sobol designs of fewer base rows (`sampler.base_points`) get a warning: the indices' sampling
+/// error falls only as 1 / sqrt(rows), and a stochastic model's seed noise adds to it, so that
+/// from a few dozen rows they are mostly noise (docs/SWEEPS.md).
+pub const MIN_SOBOL_BASE_POINTS: u32 = 256;
+/// How far outside [0, 1] a Sobol index, or an end of its bootstrap interval, may fall before it
+/// gets a warning (a little is the noise of an index near 0 or 1).
+pub const SOBOL_SLACK: f64 = 0.05;
+/// Indices named per metric in such a warning, at most.
+const SHOW_OUTSIDE: usize = 4;
 
 /// Bins of a continuous parameter in the effect plots, at most.
 const MAX_BINS: usize = 10;
@@ -83,7 +95,8 @@ struct Tally {
 pub struct Analysis {
     /// The files written.
     pub written: Vec<PathBuf>,
-    /// Problems with the input that did not stop the analysis (runs missing from `runs.csv`).
+    /// Problems with the input that did not stop the analysis: runs missing from `runs.csv`, a
+    /// Sobol design too small for its indices, indices outside [0, 1].
     pub warnings: Vec<String>,
 }
 
@@ -139,6 +152,7 @@ pub fn analysis(dir: &Path) -> Result<Analysis, SimError> {
         Sampler::Sobol { base_points } => {
             let (path, s) = write_sobol(&out, &m, &means, u64::from(base_points))?;
             written.push(path);
+            warnings.extend(sobol_warnings(base_points, &s));
             sensitivity = s;
         }
         Sampler::Morris { trajectories, levels } => {
@@ -197,11 +211,6 @@ fn csv_row(w: &mut dyn Write, fields: &[String]) -> std::io::Result<()> {
     let mut c = csv::Writer::from_writer(Vec::new());
     c.write_record(fields).map_err(std::io::Error::other)?;
     w.write_all(&c.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?)
-}
-
-/// A parameter value as `runs.csv` writes it: text as is, anything else as JSON.
-fn cell(v: &Value) -> String {
-    v.as_str().map_or_else(|| v.to_string(), String::from)
 }
 
 fn write_points(out: &Path, m: &Manifest, design: &Design, integer: &[bool], t: &Tally) -> Result<PathBuf, SimError> {
@@ -270,6 +279,47 @@ fn write_sobol(out: &Path, m: &Manifest, means: &[Vec<f64>], n: u64) -> Result<(
     let header = ["metric", "parameter", "rows", "S1", "S1_ci_lo", "S1_ci_hi", "ST", "ST_ci_lo", "ST_ci_hi"];
     let path = write_table(out, "sobol.csv", &header, &rows)?;
     Ok((path, figures))
+}
+
+/// The warnings on a Sobol analysis: a design of fewer than [`MIN_SOBOL_BASE_POINTS`] base
+/// rows, and per metric the indices that fall (or whose interval reaches) outside [0, 1] by more
+/// than [`SOBOL_SLACK`], which no variance share can.
+fn sobol_warnings(base_points: u32, figures: &[Sensitivity]) -> Vec<String> {
+    let advice = format!("raise sampler.base_points to {MIN_SOBOL_BASE_POINTS} or more (docs/SWEEPS.md)");
+    let mut warnings = Vec::new();
+    if base_points < MIN_SOBOL_BASE_POINTS {
+        warnings.push(format!(
+            "sobol.csv: the Sobol design has {base_points} base rows; below {MIN_SOBOL_BASE_POINTS} the indices of \
+             a stochastic model are mostly noise and may fall far outside [0, 1]; read them with their intervals, \
+             or {advice}"
+        ));
+    }
+    let outside = |x: f64| !(-SOBOL_SLACK..=1.0 + SOBOL_SLACK).contains(&x) && x.is_finite();
+    let show = |e: &Estimate| match (e.lo.is_finite(), e.hi.is_finite()) {
+        (true, true) => format!("{:.2} (interval {:.2} to {:.2})", e.value, e.lo, e.hi),
+        _ => format!("{:.2}", e.value),
+    };
+    for f in figures {
+        let Indices::Sobol { first, total, rows } = &f.indices else { continue };
+        let found: Vec<String> = [("S1", first), ("ST", total)]
+            .into_iter()
+            .flat_map(|(kind, estimates)| f.parameters.iter().zip(estimates).map(move |(p, e)| (kind, p, e)))
+            .filter(|(_, _, e)| [e.value, e.lo, e.hi].into_iter().any(outside))
+            .map(|(kind, p, e)| format!("{kind} of {p} = {}", show(e)))
+            .collect();
+        if found.is_empty() {
+            continue;
+        }
+        let more = found.len().saturating_sub(SHOW_OUTSIDE);
+        let more = if more > 0 { format!(", and {more} more") } else { String::new() };
+        warnings.push(format!(
+            "sobol.csv: metric `{}`: indices outside [0, 1] by more than {SOBOL_SLACK} (from {rows} rows): {}{more}; \
+             an index is a share of variance, in [0, 1], so these estimates are too noisy to read: {advice}",
+            f.metric,
+            found[..found.len().min(SHOW_OUTSIDE)].join(", "),
+        ));
+    }
+    warnings
 }
 
 fn write_morris(
@@ -372,4 +422,54 @@ fn effect_panels(
                 .collect(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sobol indices of parameters `a` and `b` on metric `m@2025`: (S1, ST) as (value, lo, hi).
+    fn indices(first: [(f64, f64, f64); 2], total: [(f64, f64, f64); 2], rows: usize) -> Sensitivity {
+        let est = |(value, lo, hi)| Estimate { value, lo, hi };
+        Sensitivity {
+            metric: "m@2025".into(),
+            parameters: vec!["a".into(), "b".into()],
+            indices: Indices::Sobol { first: first.map(est).to_vec(), total: total.map(est).to_vec(), rows },
+        }
+    }
+
+    #[test]
+    fn sobol_warnings_name_small_designs_and_indices_outside_0_1() {
+        let inside = || indices([(0.3, 0.1, 0.5), (0.0, -0.04, 0.05)], [(0.6, 0.4, 0.8), (0.02, 0.0, 1.04)], 512);
+        assert!(sobol_warnings(512, &[inside()]).is_empty());
+        let small = sobol_warnings(32, &[inside()]);
+        assert_eq!(small.len(), 1);
+        assert!(small[0].contains("has 32 base rows; below 256"), "{}", small[0]);
+        // An index outside, or an interval reaching outside, names the metric and the parameter.
+        for (first, total, what) in [
+            (
+                [(0.3, 0.1, 0.5), (-1.7, -3.1, 0.4)],
+                [(0.6, 0.4, 0.8), (0.0, 0.0, 0.1)],
+                "S1 of b = -1.70 (interval -3.10 to 0.40)",
+            ),
+            (
+                [(0.3, 0.1, 0.5), (0.0, 0.0, 0.1)],
+                [(0.9, 0.4, 1.2), (0.0, 0.0, 0.1)],
+                "ST of a = 0.90 (interval 0.40 to 1.20)",
+            ),
+            (
+                [(0.3, f64::NAN, f64::NAN), (0.0, 0.0, 0.1)],
+                [(2.4, f64::NAN, f64::NAN), (0.0, 0.0, 0.1)],
+                "ST of a = 2.40;",
+            ),
+        ] {
+            let w = sobol_warnings(512, &[indices(first, total, 512)]);
+            assert_eq!(w.len(), 1, "{w:?}");
+            assert!(
+                w[0].contains("metric `m@2025`") && w[0].contains(what) && w[0].contains("from 512 rows"),
+                "{}",
+                w[0]
+            );
+        }
+    }
 }

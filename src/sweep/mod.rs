@@ -6,6 +6,7 @@
 //!   Morris trajectories, as unit-cube designs with random access by point id.
 //! - [`runner`]: `sim sweep`: runs in parallel (rayon across runs, worlds single-threaded).
 //! - [`store`] and [`table`]: the output directory, `runs.csv` as the journal, `runs.parquet`.
+//! - [`rerun`]: `sim sweep FILE --run ID`: one run again, with every output of `sim run`.
 //! - [`merge`]: `sim merge` of shards. [`analyze`], [`stats`], [`plots`]: `sim analyze`.
 //!
 //! Run `run_id` is replicate `run_id % replicates` of point `run_id / replicates`; its seed comes
@@ -15,6 +16,7 @@ pub mod analyze;
 pub mod merge;
 pub mod metrics;
 pub mod plots;
+pub mod rerun;
 pub mod runner;
 pub mod samplers;
 pub mod shard;
@@ -26,7 +28,8 @@ pub mod table;
 
 pub use analyze::analyze;
 pub use merge::merge;
-pub use runner::{Progress, SweepOptions, SweepOutcome, run_one, run_seed, sweep};
+pub use rerun::Rerun;
+pub use runner::{Progress, RunSetup, SweepOptions, SweepOutcome, run_one, run_seed, sweep};
 pub use shard::Shard;
 pub use spec::{SweepPlan, SweepSpec, load};
 

@@ -10,10 +10,12 @@ use super::metrics;
 use super::shard::Shard;
 use super::spec::{self, SweepPlan};
 use super::store::{Manifest, RunRow, Store};
+use crate::config::Scenario;
 use crate::error::SimError;
 use crate::output::summarize;
 use crate::rng::mix;
 use rayon::prelude::*;
+use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -108,7 +110,7 @@ pub fn sweep(opts: &SweepOptions, progress: &(dyn Fn(Progress) + Sync)) -> Resul
     let (store, done) = Store::open(&dir, Manifest::new(&plan, shard), opts.resume)?;
     let shard = shard.unwrap_or(Shard::ALL);
     let pending: Vec<u64> = (0..plan.total_runs()).filter(|&id| shard.contains(id) && !done.contains(&id)).collect();
-    let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let threads = crate::run::threads_or_all_cores(opts.threads);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("sweep-{i}"))
@@ -151,15 +153,40 @@ pub fn sweep(opts: &SweepOptions, progress: &(dyn Fn(Progress) + Sync)) -> Resul
     })
 }
 
+/// Run `run_id` of a sweep: where it sits in the design, its seed and its parameter values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSetup {
+    pub run_id: u64,
+    pub point_id: u64,
+    pub replicate: u32,
+    pub seed: u64,
+    pub parameters: Vec<Value>,
+}
+
+impl RunSetup {
+    /// Run `run_id` of `plan`: replicate `run_id % replicates` of point `run_id / replicates`.
+    pub fn of(plan: &SweepPlan, run_id: u64) -> Self {
+        let replicates = u64::from(plan.spec.replicates);
+        let (point_id, replicate) = (run_id / replicates, run_id % replicates);
+        let seed = run_seed(plan.spec.seed, if plan.spec.common_random_numbers { replicate } else { run_id });
+        Self { run_id, point_id, replicate: replicate as u32, seed, parameters: plan.point_values(point_id) }
+    }
+
+    /// The scenario the run simulates: its point's scenario with the run's seed as `seed`. A
+    /// combination of values that is invalid together is an error naming the fields.
+    pub fn scenario(&self, plan: &SweepPlan) -> Result<Scenario, String> {
+        let mut scenario = plan.scenario(&self.parameters)?;
+        scenario.seed = self.seed;
+        Ok(scenario)
+    }
+}
+
 /// Runs one run of the sweep (single-threaded world) and returns its row; never panics.
 pub fn run_one(plan: &SweepPlan, run_id: u64) -> RunRow {
-    let replicates = u64::from(plan.spec.replicates);
-    let (point_id, replicate) = (run_id / replicates, run_id % replicates);
-    let seed = run_seed(plan.spec.seed, if plan.spec.common_random_numbers { replicate } else { run_id });
-    let parameters = plan.point_values(point_id);
-    let outcome = plan.scenario(&parameters).and_then(|scenario| {
+    let run = RunSetup::of(plan, run_id);
+    let outcome = run.scenario(plan).and_then(|scenario| {
         catch_panic(|| {
-            let results = crate::run::simulate(&scenario, seed, &mut |_, _| {});
+            let results = crate::run::simulate(&scenario, scenario.seed, &mut |_, _| {});
             metrics::extract(&plan.metrics, &summarize(&results))
         })
     });
@@ -167,7 +194,8 @@ pub fn run_one(plan: &SweepPlan, run_id: u64) -> RunRow {
         Ok(m) => (m, None),
         Err(e) => (vec![f64::NAN; plan.metrics.len()], Some(e)),
     };
-    RunRow { run_id, point_id, replicate: replicate as u32, seed, parameters, metrics, error }
+    let RunSetup { point_id, replicate, seed, parameters, .. } = run;
+    RunRow { run_id, point_id, replicate, seed, parameters, metrics, error }
 }
 
 thread_local! {

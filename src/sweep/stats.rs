@@ -130,12 +130,21 @@ pub const MIN_SOBOL_ROWS: usize = 2;
 /// Sobol indices from f(A), f(B) and f(AB_i) (one vector per factor, one value per row), with
 /// percentile intervals from `bootstrap` resamples of the rows (none if 0); NaN from fewer than
 /// [`MIN_SOBOL_ROWS`] rows.
+///
+/// The outputs are first centred on the mean of f(A) and f(B), as SALib does: the indices of f
+/// and of f + c are the same, but the first-order estimator's error grows with the outputs' mean
+/// (its terms are f(B) (f(AB_i) - f(A))), so that a metric with a large mean and a small spread
+/// (a growth rate of 0.098 +- 0.004) gave first-order indices of -8 to 9 from 32 rows.
 pub fn sobol(fa: &[f64], fb: &[f64], fab: &[Vec<f64>], bootstrap: u32, seed: u64) -> SobolIndices {
     let k = fab.len();
     if fa.len() < MIN_SOBOL_ROWS {
         let none = vec![Estimate::bare(f64::NAN); k];
         return SobolIndices { first: none.clone(), total: none };
     }
+    let mean = fa.iter().chain(fb).sum::<f64>() / (2 * fa.len()) as f64;
+    let centred = |ys: &[f64]| ys.iter().map(|y| y - mean).collect::<Vec<f64>>();
+    let (fa, fb) = (&centred(fa)[..], &centred(fb)[..]);
+    let fab: &[Vec<f64>] = &fab.iter().map(|ys| centred(ys)).collect::<Vec<_>>();
     let all: Vec<usize> = (0..fa.len()).collect();
     let (first, total) = sobol_on(&all, fa, fb, fab);
     if bootstrap == 0 {

@@ -10,7 +10,7 @@ use super::shard::Shard;
 use super::spec::{SweepPlan, SweepSpec};
 use super::table;
 use crate::error::SimError;
-use crate::output::write_atomic;
+use crate::output::{DirLock, write_atomic};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -138,7 +138,8 @@ pub fn format_number(x: f64) -> String {
     serde_json::Number::from_f64(x).map_or_else(String::new, |n| n.to_string())
 }
 
-fn cell(v: &Value) -> String {
+/// A parameter value as written in `runs.csv`: text as is, anything else as JSON.
+pub fn cell(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -219,19 +220,12 @@ pub fn write_rows(
     })
 }
 
-/// An output directory open for appending runs.
+/// An output directory open for appending runs, locked against other sweeps until dropped.
 pub struct Store {
     dir: PathBuf,
     runs: Mutex<File>,
     manifest: Manifest,
-    _lock: File,
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        // Removed while still held, so that no other process takes it in between.
-        let _ = fs::remove_file(self.dir.join(LOCK));
-    }
+    _lock: DirLock,
 }
 
 impl Store {
@@ -240,11 +234,8 @@ impl Store {
     pub fn open(dir: &Path, manifest: Manifest, resume: bool) -> Result<(Self, HashSet<u64>), SimError> {
         crate::output::directory_or_nothing(dir)?;
         fs::create_dir_all(dir).map_err(|e| SimError::io(dir, e))?;
-        let lock_path = dir.join(LOCK);
-        let lock = File::create(&lock_path).map_err(|e| SimError::io(&lock_path, e))?;
-        if lock.try_lock().is_err() {
-            return Err(SimError::Usage(format!("{}: another `sim sweep` is writing into it", dir.display())));
-        }
+        // Taken before the directory is looked at, and removed again by any refusal below.
+        let lock = DirLock::take(dir, LOCK, "sim sweep")?;
         let runs_path = dir.join(RUNS_CSV);
         match Manifest::read(dir)? {
             Some(old) => check_same(dir, &old, &manifest, resume, &runs_path)?,
