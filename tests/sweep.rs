@@ -446,7 +446,7 @@ fn enum_values_are_swept_and_set_by_their_bare_names() {
         .replace(r#""platforms[amazon].model": SemiManaged"#, r#""platforms[amazon].take_rate": "x""#);
     fs::write(&file, bad).unwrap();
     let e = sweep::load(&file).unwrap_err().to_string();
-    assert!(e.contains(r#"set["platforms[amazon].take_rate"]: invalid type: string "x""#), "{e}");
+    assert!(e.contains(r#"set["platforms[amazon].take_rate"]: = "x": must be a number in [0, 1)"#), "{e}");
 }
 
 /// The text of the number at `path` (keys separated by dots) in year `year` of a summary.json,

@@ -187,8 +187,14 @@ pub fn run_one(plan: &SweepPlan, run_id: u64) -> RunRow {
     let outcome = run.scenario(plan).and_then(|scenario| {
         catch_panic(|| {
             let results = crate::run::simulate(&scenario, scenario.seed, &mut |_, _| {});
-            metrics::extract(&plan.metrics, &summarize(&results))
+            let summary = summarize(&results);
+            match crate::output::non_finite_cell(&results, &summary) {
+                // As `sim run` would refuse to write it.
+                Some(cell) => Err(format!("the run computed a number that is not finite ({cell})")),
+                None => Ok(metrics::extract(&plan.metrics, &summary)),
+            }
         })
+        .flatten()
     });
     let (metrics, error) = match outcome {
         Ok(m) => (m, None),
