@@ -61,6 +61,23 @@ fn a_value_out_of_range_names_the_field_and_the_allowed_range() {
     let f = Fixture::new();
     let file = f.scenario("range", &[("platforms[2].take_rate", "1.4")]);
     rejected(&f, &file, &["range.ron", "platforms[2].take_rate: = 1.4: must be in [0, 1)"]);
+    // Quantities without a natural bound have one too: these ran, and wrote NaN and infinity.
+    let file =
+        f.scenario("extreme", &[("scale.real_sellers", "1e-300"), ("sellers.small.fixed_cost_usd_week", "1e308")]);
+    rejected(
+        &f,
+        &file,
+        &[
+            "scale.real_sellers: = 1e-300: must be in [1, 1e8]",
+            "sellers.small.fixed_cost_usd_week: = 1e308: must be in [0, 1e7]",
+        ],
+    );
+    // A whole file with a number where a whole number belongs.
+    let text = std::fs::read_to_string(real_path()).unwrap();
+    let at = text.find("weeks: ").unwrap() + "weeks: ".len();
+    let end = at + text[at..].find(',').unwrap();
+    let file = f.write("float.ron", &format!("{}156.5{}", &text[..at], &text[end..]));
+    rejected(&f, &file, &["float.ron:", "calendar.weeks = 156.5: must be a whole number in [1, 2000]"]);
 }
 
 #[test]
