@@ -43,7 +43,10 @@ const NUMBER: [&str; 2] = ["-1e300", "1e300"];
 /// and `col` (1-based, in characters) of a whole scenario `text`; `None` when this is not
 /// such an error.
 pub(super) fn number_message(text: &str, line: usize, col: usize, code: &Error) -> Option<String> {
-    let row = text.lines().nth(line.checked_sub(1)?)?;
+    // Lines with their ends (`\n` or `\r\n`), so that the row's offset in `text` is exact.
+    let before = line.checked_sub(1)?;
+    let offset: usize = text.split_inclusive('\n').take(before).map(str::len).sum();
+    let row = text.split_inclusive('\n').nth(before)?.trim_end_matches(['\n', '\r']);
     let at = row.char_indices().nth(col.checked_sub(1)?)?.0;
     // RON may point at the blank before the value.
     let at = at + row[at..].len() - row[at..].trim_start().len();
@@ -57,7 +60,6 @@ pub(super) fn number_message(text: &str, line: usize, col: usize, code: &Error) 
         _ => return None,
     };
     let name = field_name(&row[..start])?;
-    let offset = text.lines().take(line - 1).map(|l| l.len() + 1).sum::<usize>();
     let (path, rule) = value_rule(takes, name, |candidate| {
         let edited = format!("{}{candidate}{}", &text[..offset + start], &text[offset + end..]);
         ron_options().from_str(&edited).ok()
@@ -77,9 +79,12 @@ pub(super) fn value_rule(
     let candidates: &[&str] = if takes == Takes::WholeNumber { &WHOLE } else { &NUMBER };
     let parsed: Vec<(&str, Scenario)> = candidates.iter().filter_map(|c| Some((*c, with(c)?))).collect();
     let kind = if takes == Takes::WholeNumber { "a whole number" } else { "a number" };
-    let checked = parsed
-        .iter()
-        .find_map(|(_, s)| validate(s).into_iter().find(|e| e.field == name || e.field.ends_with(&format!(".{name}"))));
+    // An event's error names the event's change, not this field.
+    let checked = parsed.iter().find_map(|(_, s)| {
+        validate(s)
+            .into_iter()
+            .find(|e| !e.field.starts_with("events[") && (e.field == name || e.field.ends_with(&format!(".{name}"))))
+    });
     if let Some(e) = checked {
         let range = e.message.split_once(": must be ").map_or(e.message.as_str(), |(_, r)| r);
         return (Some(e.field), format!("must be {kind} {range}"));

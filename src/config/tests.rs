@@ -518,6 +518,13 @@ fn a_value_of_the_wrong_kind_in_a_whole_file_names_the_field_and_its_range() {
         let first = err.lines().next().unwrap();
         assert!(first.starts_with("s.ron:") && first.ends_with(expected), "{field}: {value}: {err}");
     }
+    // Windows line ends and characters of several bytes before the value.
+    let text = with_value("weeks", "156.0").replacen("\n", " // 1 × 2 — ü\r\n", 5);
+    let err = from_str(&text, Path::new("s.ron")).unwrap_err().to_string();
+    assert!(
+        err.lines().next().unwrap().ends_with("calendar.weeks = 156.0: must be a whole number in [1, 2000]"),
+        "{err}"
+    );
     // Other syntax errors keep RON's message.
     let err = from_str(&with_value("weeks", "156 157"), Path::new("s.ron")).unwrap_err().to_string();
     assert!(err.lines().next().unwrap().ends_with("Expected comma"), "{err}");
